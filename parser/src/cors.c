@@ -1,0 +1,320 @@
+/* cors: Fetch's CORS check, CORS-preflight fetch checks, Access-Control-Max-Age and the CORS filter of
+ * response headers (conformance/SEMANTICS.md gives each rule step by step). */
+#include "internal.h"
+
+#define ACAO "access-control-allow-origin"
+#define ACAC "access-control-allow-credentials"
+#define ACAM "access-control-allow-methods"
+#define ACAH "access-control-allow-headers"
+#define ACEH "access-control-expose-headers"
+#define ACMA "access-control-max-age"
+#define LIT(s) s, sizeof(s) - 1
+
+/* The only line named `name`: CORSHDR_OK with *index, ABSENT, or EREPEATED with *index the second line. */
+static corshdr_status single_line(const corshdr_field *fields, size_t n, const char *name, size_t name_len,
+                                  size_t *index)
+{
+    size_t found = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!name_eq(fields[i].name.ptr, fields[i].name.len, name, name_len))
+            continue;
+        *index = i;
+        if (found++)
+            return CORSHDR_EREPEATED;
+    }
+    return found ? CORSHDR_OK : CORSHDR_ABSENT;
+}
+
+static int span_is(corshdr_span s, const char *lit, size_t n)
+{
+    return s.len == n && memcmp(s.ptr, lit, n) == 0;
+}
+
+/* The CORS check once the list is known to be well formed. */
+static corshdr_status cors_check_fields(const corshdr_field *fields, size_t n, const char *origin,
+                                        size_t origin_len, corshdr_credentials credentials, corshdr_error *err)
+{
+    size_t line = 0;
+    corshdr_status st = single_line(fields, n, LIT(ACAO), &line);
+    /* Fetch "CORS check", steps 1-2 */
+    if (st == CORSHDR_ABSENT)
+        return fail(err, CORSHDR_ENOACAO, CORSHDR_NPOS, CORSHDR_NPOS, "an Access-Control-Allow-Origin line");
+    /* Two lines combine to "a, b", which can never match: say so rather than "mismatch". */
+    if (st == CORSHDR_EREPEATED)
+        return fail(err, CORSHDR_EREPEATED, line, 0, "a single Access-Control-Allow-Origin line");
+    const corshdr_span *raw = &fields[line].value;
+    size_t s, e;
+    trim_bounds(raw->ptr, raw->len, &s, &e);
+    corshdr_span v = span_make(raw->ptr + s, e - s);
+    int include = credentials == CORSHDR_CREDENTIALS_INCLUDE;
+    /* step 3 */
+    if (!include && span_is(v, LIT("*")))
+        goto ok;
+    /* step 4: byte equality with the serialized origin */
+    if (v.len != origin_len || (v.len && memcmp(v.ptr, origin, v.len) != 0)) {
+        if (span_is(v, LIT("*")))
+            return fail(err, CORSHDR_EWILDCARD, line, s, "the request origin: `*` is not allowed with credentials");
+        size_t k = 0;
+        while (k < v.len && k < origin_len && v.ptr[k] == origin[k])
+            k++;
+        return fail(err, CORSHDR_EACAO, line, s + k, "the serialized request origin, byte for byte");
+    }
+    /* step 5 */
+    if (!include)
+        goto ok;
+    /* steps 6-8: "get" of Access-Control-Allow-Credentials is exactly `true`; two lines combine to
+     * "true, true" and fail. */
+    st = single_line(fields, n, LIT(ACAC), &line);
+    if (st != CORSHDR_OK)
+        return fail(err, CORSHDR_EACAC, st == CORSHDR_ABSENT ? CORSHDR_NPOS : line, CORSHDR_NPOS,
+                    "one Access-Control-Allow-Credentials line with the value `true`");
+    raw = &fields[line].value;
+    trim_bounds(raw->ptr, raw->len, &s, &e);
+    if (!span_is(span_make(raw->ptr + s, e - s), LIT("true")))
+        return fail(err, CORSHDR_EACAC, line, s, "`true` (lowercase, nothing else)");
+ok:
+    err_clear(err);
+    return CORSHDR_OK;
+}
+
+corshdr_status corshdr_cors_check(const corshdr_field *fields, size_t n, const char *origin, size_t origin_len,
+                                  corshdr_credentials credentials, corshdr_error *err)
+{
+    if (!span_ok(origin, origin_len))
+        return fail(err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "an origin span");
+    corshdr_status st = corshdr_fields_check(fields, n, err);
+    if (st != CORSHDR_OK)
+        return st;
+    return cors_check_fields(fields, n, origin, origin_len, credentials, err);
+}
+
+corshdr_status corshdr_max_age_parse(const corshdr_field *fields, size_t n, uint32_t *seconds, corshdr_error *err)
+{
+    if (!seconds || (!fields && n))
+        return fail(err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "a field array and a result");
+    *seconds = 5; /* Fetch CORS-preflight fetch, step 7.9: failure or null gives 5 */
+    size_t line = 0;
+    corshdr_status st = single_line(fields, n, LIT(ACMA), &line);
+    if (st == CORSHDR_ABSENT)
+        return fail(err, CORSHDR_ABSENT, CORSHDR_NPOS, CORSHDR_NPOS, "an Access-Control-Max-Age line");
+    if (st == CORSHDR_EREPEATED)
+        return fail(err, CORSHDR_EREPEATED, line, 0, "a single Access-Control-Max-Age line");
+    const corshdr_span *raw = &fields[line].value;
+    size_t s, e;
+    trim_bounds(raw->ptr, raw->len, &s, &e);
+    size_t i = s;
+    int negative = i < e && raw->ptr[i] == '-';
+    i += (size_t)negative;
+    size_t digits = i;
+    uint64_t v = 0;
+    for (; i < e && raw->ptr[i] >= '0' && raw->ptr[i] <= '9'; i++)
+        if (v < 2147483648u)
+            v = v * 10 + (uint64_t)(raw->ptr[i] - '0');
+    if (i == digits || i < e)
+        return fail(err, CORSHDR_EMAXAGE, line, i, "delta-seconds: digits only");
+    if (negative) {
+        /* Engines and WPT treat a negative value as "do not cache". */
+        *seconds = 0;
+        return fail(err, CORSHDR_EMAXAGE, line, s, "delta-seconds: no minus sign");
+    }
+    *seconds = v > 2147483648u ? 2147483648u : (uint32_t)v; /* RFC 9111 §1.2.2: saturate at 2^31 */
+    err_clear(err);
+    return CORSHDR_OK;
+}
+
+/* Reads a whole #token header (validating every element) and calls `each` per element. */
+typedef void (*element_fn)(corshdr_span elem, void *ctx);
+
+static corshdr_status list_each(const corshdr_field *fields, size_t n, const char *name, size_t name_len,
+                                const corshdr_options *opt, element_fn each, void *ctx, corshdr_error *err)
+{
+    corshdr_list it;
+    corshdr_status st = corshdr_list_init(&it, fields, n, name, name_len, 0, opt, err);
+    if (st != CORSHDR_OK)
+        return st;
+    corshdr_span e;
+    while ((st = corshdr_list_next(&it, &e, err)) == CORSHDR_OK)
+        each(e, ctx);
+    if (st == CORSHDR_DONE)
+        err_clear(err);
+    return st == CORSHDR_DONE ? CORSHDR_OK : st;
+}
+
+/* Element callbacks: `*` is noted, names found in the set are marked. */
+struct mark_ctx {
+    corshdr_names *set;
+    corshdr_span method; /* for Access-Control-Allow-Methods */
+    int star;
+    int method_found;
+};
+
+static void mark_name(corshdr_span e, void *p)
+{
+    struct mark_ctx *c = p;
+    size_t k;
+    if (span_is(e, LIT("*")))
+        c->star = 1; /* and, with credentials, also the literal name `*`: fall through */
+    if (c->set && corshdr_names_find(c->set, e.ptr, e.len, &k) == CORSHDR_OK)
+        c->set->items[k].mark = 1;
+}
+
+static void match_method(corshdr_span e, void *p)
+{
+    struct mark_ctx *c = p;
+    if (span_is(e, LIT("*")))
+        c->star = 1;
+    /* Methods compare byte for byte: `patch` does not allow PATCH. */
+    if (e.len == c->method.len && memcmp(e.ptr, c->method.ptr, e.len) == 0)
+        c->method_found = 1;
+}
+
+static void marks_clear(corshdr_names *set)
+{
+    for (size_t i = 0; set && i < set->count; i++)
+        set->items[i].mark = 0;
+}
+
+static size_t line_of(const corshdr_field *fields, size_t n, const char *name, size_t name_len)
+{
+    size_t i = CORSHDR_NPOS;
+    return corshdr_header_find(fields, n, name, name_len, &i) == CORSHDR_OK ? i : CORSHDR_NPOS;
+}
+
+corshdr_status corshdr_preflight_check(const corshdr_request *req, int status, const corshdr_field *fields,
+                                       size_t n, const corshdr_options *opt, uint32_t *max_age, corshdr_error *err)
+{
+    if (!req || !span_ok(req->origin.ptr, req->origin.len) || !span_ok(req->method.ptr, req->method.len))
+        return fail(err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "a request");
+    corshdr_status st = corshdr_fields_check(fields, n, err);
+    if (st != CORSHDR_OK)
+        return st;
+    /* Fetch CORS-preflight fetch, step 7: a CORS check success and an ok status */
+    if (status < 200 || status > 299)
+        return fail(err, CORSHDR_ESTATUS, CORSHDR_NPOS, CORSHDR_NPOS, "a status of 200-299");
+    st = cors_check_fields(fields, n, req->origin.ptr, req->origin.len, req->credentials, err);
+    if (st != CORSHDR_OK)
+        return st;
+    int include = req->credentials == CORSHDR_CREDENTIALS_INCLUDE;
+
+    /* steps 7.1-7.3: both lists parse strictly, or the preflight fails */
+    struct mark_ctx m = {NULL, corshdr_method_normalize(req->method.ptr, req->method.len), 0, 0};
+    st = list_each(fields, n, LIT(ACAM), opt, match_method, &m, err);
+    if (st == CORSHDR_ABSENT)
+        m.method_found = req->use_preflight; /* step 7.4 */
+    else if (st != CORSHDR_OK)
+        return st;
+    struct mark_ctx h = {req->headers, {NULL, 0}, 0, 0};
+    if (h.set) {
+        corshdr_names_sort(h.set);
+        marks_clear(h.set);
+    }
+    st = list_each(fields, n, LIT(ACAH), opt, mark_name, &h, err);
+    if (st != CORSHDR_OK && st != CORSHDR_ABSENT)
+        return st;
+
+    /* step 7.5 */
+    if (!m.method_found && !corshdr_is_safelisted_method(m.method.ptr, m.method.len) && (include || !m.star))
+        return fail(err, CORSHDR_EMETHOD, line_of(fields, n, LIT(ACAM)), CORSHDR_NPOS,
+                    "the request method in Access-Control-Allow-Methods (case-sensitive)");
+    /* steps 7.6-7.7 */
+    for (size_t i = 0; h.set && i < h.set->count; i++) {
+        const corshdr_span *name = &h.set->items[i].name;
+        if (h.set->items[i].mark)
+            continue;
+        if (NAME_IS(name->ptr, name->len, "authorization")) {
+            if (h.star && !include)
+                return fail(err, CORSHDR_EAUTHORIZATION, line_of(fields, n, LIT(ACAH)), CORSHDR_NPOS,
+                            "Authorization listed by name: `*` does not cover it");
+            return fail(err, CORSHDR_EHEADER, line_of(fields, n, LIT(ACAH)), CORSHDR_NPOS,
+                        "Authorization in Access-Control-Allow-Headers");
+        }
+        if (!h.star || include)
+            return fail(err, CORSHDR_EHEADER, line_of(fields, n, LIT(ACAH)), CORSHDR_NPOS,
+                        "every requested header in Access-Control-Allow-Headers");
+    }
+    /* steps 7.8-7.10 */
+    if (max_age) {
+        (void)corshdr_max_age_parse(fields, n, max_age, NULL);
+        if (req->max_age_cap && *max_age > req->max_age_cap)
+            *max_age = req->max_age_cap;
+    }
+    err_clear(err);
+    return CORSHDR_OK;
+}
+
+/* Runs Access-Control-Expose-Headers over a sorted set: marks the listed names, notes `*`. A bad list
+ * marks nothing (Fetch: failure exposes nothing more). Returns the list's status for diagnostics. */
+static corshdr_status expose_marks(const corshdr_field *fields, size_t n, const corshdr_options *opt,
+                                   struct mark_ctx *c, corshdr_error *err)
+{
+    marks_clear(c->set);
+    corshdr_status st = list_each(fields, n, LIT(ACEH), opt, mark_name, c, err);
+    if (st != CORSHDR_OK) {
+        marks_clear(c->set);
+        c->star = 0;
+    }
+    return st;
+}
+
+corshdr_status corshdr_exposed_filter(const corshdr_field *fields, size_t n, corshdr_credentials credentials,
+                                      const corshdr_options *opt, corshdr_names *readable, corshdr_error *err)
+{
+    if (!readable)
+        return fail(err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "a names set");
+    corshdr_status st = corshdr_fields_check(fields, n, err);
+    if (st != CORSHDR_OK)
+        return st;
+    for (size_t i = 0; i < n; i++)
+        (void)corshdr_names_add(readable, fields[i].name.ptr, fields[i].name.len);
+    if (readable->needed > readable->cap)
+        return fail(err, CORSHDR_ENOSPC, CORSHDR_NPOS, CORSHDR_NPOS, "storage for every response header name");
+    corshdr_names_sort(readable);
+    struct mark_ctx c = {readable, {NULL, 0}, 0, 0};
+    corshdr_error why;
+    (void)expose_marks(fields, n, opt, &c, &why);
+    /* Fetch main fetch: `*` means every name only without credentials */
+    int all = c.star && credentials != CORSHDR_CREDENTIALS_INCLUDE;
+    size_t w = 0;
+    for (size_t r = 0; r < readable->count; r++) {
+        corshdr_name *m = &readable->items[r];
+        if (corshdr_is_forbidden_response_name(m->name.ptr, m->name.len))
+            continue;
+        if (all || m->mark || corshdr_is_safelisted_response_name(m->name.ptr, m->name.len))
+            readable->items[w++] = *m;
+    }
+    readable->count = w;
+    if (err)
+        *err = why;
+    return CORSHDR_OK;
+}
+
+/* Element callback for one name: listed, or `*`. */
+struct one_ctx {
+    const char *name;
+    size_t len;
+    int star;
+    int listed;
+};
+
+static void match_one(corshdr_span e, void *p)
+{
+    struct one_ctx *c = p;
+    if (span_is(e, LIT("*")))
+        c->star = 1;
+    if (name_eq(e.ptr, e.len, c->name, c->len))
+        c->listed = 1;
+}
+
+int corshdr_is_exposed(const corshdr_field *fields, size_t n, corshdr_credentials credentials,
+                       const corshdr_options *opt, const char *name, size_t name_len)
+{
+    if (!span_ok(name, name_len) || corshdr_fields_check(fields, n, NULL) != CORSHDR_OK ||
+        corshdr_is_forbidden_response_name(name, name_len))
+        return 0;
+    if (corshdr_is_safelisted_response_name(name, name_len))
+        return 1;
+    struct one_ctx c = {name, name_len, 0, 0};
+    if (list_each(fields, n, LIT(ACEH), opt, match_one, &c, NULL) != CORSHDR_OK)
+        return 0;
+    return c.listed || (c.star && credentials != CORSHDR_CREDENTIALS_INCLUDE);
+}

@@ -1,0 +1,256 @@
+/* list: one header over its field lines. Fetch "get", "get, decode, and split", and "extract header list
+ * values" for #token headers (RFC 9110 §5.6.1 lists of §5.6.2 tokens). */
+#include "internal.h"
+
+static int line_matches(const corshdr_field *f, const char *name, size_t name_len)
+{
+    return name_eq(f->name.ptr, f->name.len, name, name_len);
+}
+
+static int fields_ok(const corshdr_field *fields, size_t n, const char *name, size_t name_len)
+{
+    return (fields || n == 0) && span_ok(name, name_len);
+}
+
+corshdr_status corshdr_header_find(const corshdr_field *fields, size_t n, const char *name, size_t name_len,
+                                   size_t *index)
+{
+    if (!fields_ok(fields, n, name, name_len))
+        return CORSHDR_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (line_matches(&fields[i], name, name_len)) {
+            if (index)
+                *index = i;
+            return CORSHDR_OK;
+        }
+    return CORSHDR_ABSENT;
+}
+
+corshdr_status corshdr_header_combine(const corshdr_field *fields, size_t n, const char *name, size_t name_len,
+                                      char *buf, size_t cap, size_t *len)
+{
+    if (!fields_ok(fields, n, name, name_len) || !len || (!buf && cap))
+        return CORSHDR_EINVAL;
+    /* Fetch "get", step 2: the values, separated by 0x2C 0x20, in order. Size first, so a short buffer
+     * is never half written. */
+    size_t need = 0, lines = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!line_matches(&fields[i], name, name_len))
+            continue;
+        corshdr_span v = corshdr_value_trim(fields[i].value.ptr, fields[i].value.len);
+        need += v.len + (lines ? 2 : 0);
+        lines++;
+    }
+    *len = need;
+    if (lines == 0)
+        return CORSHDR_ABSENT;
+    if (need > cap)
+        return CORSHDR_ENOSPC;
+    size_t at = 0;
+    for (size_t i = 0, k = 0; i < n; i++) {
+        if (!line_matches(&fields[i], name, name_len))
+            continue;
+        corshdr_span v = corshdr_value_trim(fields[i].value.ptr, fields[i].value.len);
+        if (k++) {
+            buf[at++] = ',';
+            buf[at++] = ' ';
+        }
+        if (v.len)
+            memcpy(buf + at, v.ptr, v.len);
+        at += v.len;
+    }
+    return CORSHDR_OK;
+}
+
+void corshdr_split_init(corshdr_split *s, const char *ptr, size_t len)
+{
+    if (!s)
+        return;
+    s->ptr = ptr;
+    s->len = span_ok(ptr, len) ? len : 0;
+    s->pos = 0;
+    s->done = 0;
+}
+
+/* Fetch "collect an HTTP quoted string" with extract-value false: only the end position matters, since
+ * the raw bytes stay in the element. pos is at the opening quote. */
+static size_t skip_quoted(const char *p, size_t n, size_t pos)
+{
+    pos++;
+    while (pos < n) {
+        char c = p[pos++];
+        if (c == '\\') {
+            if (pos >= n)
+                break; /* a trailing backslash is kept as is */
+            pos++;
+        } else if (c == '"') {
+            break;
+        }
+    }
+    return pos;
+}
+
+corshdr_status corshdr_split_next(corshdr_split *s, corshdr_span *elem)
+{
+    if (!s || !elem)
+        return CORSHDR_EINVAL;
+    if (s->done)
+        return CORSHDR_DONE;
+    const char *p = s->ptr;
+    size_t n = s->len, start = s->pos, pos = s->pos;
+    for (;;) {
+        /* Fetch "get, decode, and split" (value), step 5.1: code points other than " and , */
+        while (pos < n && p[pos] != '"' && p[pos] != ',')
+            pos++;
+        /* Step 5.2: a quoted string is copied whole; its commas do not split. */
+        if (pos < n && p[pos] == '"') {
+            pos = skip_quoted(p, n, pos);
+            if (pos < n)
+                continue;
+        }
+        break;
+    }
+    /* Steps 5.3-5.4: trim HTTP tab or space, append (empty elements included). */
+    size_t a, b;
+    trim_bounds(p + start, pos - start, &a, &b);
+    *elem = span_make(p + start + a, b - a);
+    if (pos >= n)
+        s->done = 1; /* step 5.6 */
+    else
+        s->pos = pos + 1; /* step 5.8: past the comma, so a trailing comma yields a final "" */
+    return CORSHDR_OK;
+}
+
+/* Moves the iterator to the next line named it->name after `from` (or past the end). */
+static void list_seek(corshdr_list *it, size_t from)
+{
+    size_t i = from;
+    while (i < it->nfields && !line_matches(&it->fields[i], it->name, it->name_len))
+        i++;
+    it->line = i;
+    if (i < it->nfields) {
+        const corshdr_span *v = &it->fields[i].value;
+        trim_bounds(v->ptr, v->len, &it->pos, &it->end);
+    }
+}
+
+static corshdr_status list_stop(corshdr_list *it, corshdr_error *err, corshdr_status code, size_t line,
+                                size_t offset, const char *expected)
+{
+    (void)fail(&it->error, code, line, offset, expected);
+    if (err)
+        *err = it->error;
+    return code;
+}
+
+corshdr_status corshdr_list_init(corshdr_list *it, const corshdr_field *fields, size_t n, const char *name,
+                                 size_t name_len, unsigned flags, const corshdr_options *opt, corshdr_error *err)
+{
+    if (!it)
+        return fail(err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "an iterator");
+    memset(it, 0, sizeof *it);
+    it->fields = fields;
+    it->nfields = 0;
+    it->name = name;
+    it->name_len = name_len;
+    it->opt = corshdr__options(opt);
+    it->flags = flags;
+    if (!fields_ok(fields, n, name, name_len) || (flags & ~(CORSHDR_LIST_SINGLETON | CORSHDR_LIST_NONEMPTY)))
+        return list_stop(it, err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "valid arguments");
+    it->nfields = n;
+    size_t lines = 0, first = n;
+    for (size_t i = 0; i < n; i++) {
+        if (!span_ok(fields[i].name.ptr, fields[i].name.len) || !span_ok(fields[i].value.ptr, fields[i].value.len))
+            return list_stop(it, err, CORSHDR_EINVAL, i, CORSHDR_NPOS, "a span");
+        if (!line_matches(&fields[i], name, name_len))
+            continue;
+        if (lines++ == 0)
+            first = i;
+        else if (flags & CORSHDR_LIST_SINGLETON)
+            /* Fetch "extract header list values", step 2 */
+            return list_stop(it, err, CORSHDR_EREPEATED, i, 0, "a single line");
+        size_t s, e;
+        trim_bounds(fields[i].value.ptr, fields[i].value.len, &s, &e);
+        it->bytes += e - s;
+        /* Checked per line, so a 1 GiB header is rejected before its elements are read. */
+        if (it->bytes > it->opt.max_bytes)
+            return list_stop(it, err, CORSHDR_ETOOLONG, i, s + (e - s) - (it->bytes - it->opt.max_bytes),
+                             "at most max_bytes bytes");
+    }
+    if (lines == 0) {
+        it->line = n;
+        return list_stop(it, err, CORSHDR_ABSENT, CORSHDR_NPOS, CORSHDR_NPOS, "the header");
+    }
+    list_seek(it, first);
+    err_clear(err);
+    return CORSHDR_OK;
+}
+
+corshdr_status corshdr_list_next(corshdr_list *it, corshdr_span *elem, corshdr_error *err)
+{
+    if (!it || !elem)
+        return fail(err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "an iterator and an element");
+    if (it->error.code != CORSHDR_OK) {
+        if (err)
+            *err = it->error;
+        return it->error.code;
+    }
+    while (it->line < it->nfields) {
+        if (it->pos > it->end) {
+            list_seek(it, it->line + 1);
+            continue;
+        }
+        const char *p = it->fields[it->line].value.ptr;
+        size_t end = it->end, i = it->pos;
+        /* RFC 9110 §5.6.1: element *( OWS "," OWS element ), any element may be empty. */
+        while (i < end && ch_is((unsigned char)p[i], CH_OWS))
+            i++;
+        size_t t = i + corshdr_tchar_span(p + i, end - i, it->opt.kernel);
+        size_t j = t;
+        while (j < end && ch_is((unsigned char)p[j], CH_OWS))
+            j++;
+        if (j < end && p[j] != ',')
+            return list_stop(it, err, CORSHDR_ETOKEN, it->line, j,
+                             j == t ? "a tchar, or ',' between elements" : "',' between elements");
+        it->pos = j < end ? j + 1 : end + 1;
+        if (t == i) {
+            if (++it->empties > it->opt.max_empty)
+                return list_stop(it, err, CORSHDR_EEMPTIES, it->line, i, "at most max_empty empty elements");
+            continue;
+        }
+        if (++it->elements > it->opt.max_elements)
+            return list_stop(it, err, CORSHDR_ETOOMANY, it->line, i, "at most max_elements elements");
+        *elem = span_make(p + i, t - i);
+        return CORSHDR_OK;
+    }
+    if ((it->flags & CORSHDR_LIST_NONEMPTY) && it->elements == 0)
+        return list_stop(it, err, CORSHDR_EEMPTY, CORSHDR_NPOS, CORSHDR_NPOS, "at least one element");
+    return list_stop(it, err, CORSHDR_DONE, CORSHDR_NPOS, CORSHDR_NPOS, "");
+}
+
+corshdr_status corshdr_list_extract(const corshdr_field *fields, size_t n, const char *name, size_t name_len,
+                                    unsigned flags, const corshdr_options *opt, corshdr_span *out, size_t cap,
+                                    size_t *count, corshdr_error *err)
+{
+    if (!count || (!out && cap))
+        return fail(err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "a count and an output array");
+    *count = 0;
+    corshdr_list it;
+    corshdr_status st = corshdr_list_init(&it, fields, n, name, name_len, flags, opt, err);
+    if (st != CORSHDR_OK)
+        return st;
+    corshdr_span e;
+    size_t k = 0;
+    while ((st = corshdr_list_next(&it, &e, err)) == CORSHDR_OK) {
+        if (k < cap)
+            out[k] = e;
+        k++;
+    }
+    if (st != CORSHDR_DONE)
+        return st;
+    *count = k;
+    err_clear(err);
+    if (k > cap)
+        return fail(err, CORSHDR_ENOSPC, CORSHDR_NPOS, CORSHDR_NPOS, "room for *count elements");
+    return CORSHDR_OK;
+}
