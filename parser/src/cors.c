@@ -43,9 +43,8 @@ static corshdr_status cors_check_fields(const corshdr_field *fields, size_t n, c
     if (st == CORSHDR_EREPEATED)
         return fail(err, CORSHDR_EREPEATED, line, 0, "a single Access-Control-Allow-Origin line");
     const corshdr_span *raw = &fields[line].value;
-    size_t s, e;
-    trim_bounds(raw->ptr, raw->len, &s, &e);
-    corshdr_span v = span_make(raw->ptr + s, e - s);
+    corshdr_span v = corshdr_value_trim(raw->ptr, raw->len);
+    size_t s = (size_t)(v.ptr - nonnull(raw->ptr)); /* offsets count in the raw value */
     int include = credentials == CORSHDR_CREDENTIALS_INCLUDE;
     /* step 3 */
     if (!include && span_is(v, LIT("*")))
@@ -69,9 +68,9 @@ static corshdr_status cors_check_fields(const corshdr_field *fields, size_t n, c
         return fail(err, CORSHDR_EACAC, st == CORSHDR_ABSENT ? CORSHDR_NPOS : line, CORSHDR_NPOS,
                     "one Access-Control-Allow-Credentials line with the value `true`");
     raw = &fields[line].value;
-    trim_bounds(raw->ptr, raw->len, &s, &e);
-    if (!span_is(span_make(raw->ptr + s, e - s), LIT("true")))
-        return fail(err, CORSHDR_EACAC, line, s, "`true` (lowercase, nothing else)");
+    v = corshdr_value_trim(raw->ptr, raw->len);
+    if (!span_is(v, LIT("true")))
+        return fail(err, CORSHDR_EACAC, line, (size_t)(v.ptr - nonnull(raw->ptr)), "`true` (lowercase, nothing else)");
 ok:
     err_clear(err);
     return CORSHDR_OK;

@@ -20,6 +20,9 @@ static inline unsigned char ch_lower(unsigned char c) { return corshdr__lower[c]
 /* Span helpers. A NULL pointer is valid only with length 0; callers check with span_ok. */
 static inline int span_ok(const char *p, size_t n) { return p != NULL || n == 0; }
 
+/* Arithmetic on NULL is undefined even with offset 0, so a (NULL, 0) span is read through "". */
+static inline const char *nonnull(const char *p) { return p ? p : ""; }
+
 /* Case-insensitive equality of two byte strings (ASCII letters only fold). */
 static inline int name_eq(const char *a, size_t alen, const char *b, size_t blen)
 {

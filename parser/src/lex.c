@@ -103,6 +103,7 @@ corshdr_span corshdr_value_trim(const char *ptr, size_t len)
     if (!span_ok(ptr, len))
         return span_make(NULL, 0);
     size_t s, e;
+    ptr = nonnull(ptr);
     trim_bounds(ptr, len, &s, &e);
     return span_make(ptr + s, e - s);
 }

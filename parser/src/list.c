@@ -66,7 +66,7 @@ void corshdr_split_init(corshdr_split *s, const char *ptr, size_t len)
 {
     if (!s)
         return;
-    s->ptr = ptr;
+    s->ptr = nonnull(ptr);
     s->len = span_ok(ptr, len) ? len : 0;
     s->pos = 0;
     s->done = 0;
@@ -200,7 +200,7 @@ corshdr_status corshdr_list_next(corshdr_list *it, corshdr_span *elem, corshdr_e
             list_seek(it, it->line + 1);
             continue;
         }
-        const char *p = it->fields[it->line].value.ptr;
+        const char *p = nonnull(it->fields[it->line].value.ptr);
         size_t end = it->end, i = it->pos;
         /* RFC 9110 §5.6.1: element *( OWS "," OWS element ), any element may be empty. */
         while (i < end && ch_is((unsigned char)p[i], CH_OWS))
