@@ -44,4 +44,8 @@ if env LD_LIBRARY_PATH="$prefix/lib" "$work/example_pc" "x-a, b@d" 2>"$work/err"
   echo "example accepted a bad list" >&2; exit 1
 fi
 grep -q "ETOKEN" "$work/err"
+
+# The README quotes example.c verbatim, so the example there compiles too.
+sed -n '/^<!-- begin example.c/,/^<!-- end example.c/p' "$src/README.md" | sed '1,2d;$d' | sed '$d' >"$work/readme-example.c"
+cmp -s "$work/readme-example.c" "$here/example.c" || { echo "README.md example differs from example.c" >&2; exit 1; }
 echo "install tests passed"

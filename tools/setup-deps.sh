@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs the Debian 12 packages a job needs. Usage: tools/setup-deps.sh main|test
+# `main` is enough to build the library and the corshdr tool; `test` adds everything the full test
+# command uses (both compilers, sanitizers, fuzzers, Python test tools, real servers for the probe).
+set -eu
+main_pkgs="gcc cmake ninja-build pkg-config make libjansson-dev libcurl4-openssl-dev ca-certificates"
+test_pkgs="$main_pkgs clang libclang-rt-14-dev llvm libcmocka-dev libnghttp2-dev afl++
+           python3 python3-pytest python3-hypothesis python3-jsonschema nginx-light nodejs npm git valgrind"
+case "${1:-}" in
+  main) pkgs=$main_pkgs ;;
+  test) pkgs=$test_pkgs ;;
+  *) echo "usage: $0 main|test" >&2; exit 2 ;;
+esac
+missing=""
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "corshdr: these packages are missing and installing them needs root:$missing" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Every test of the project, on a fresh Debian 12 machine: installs what it needs, then builds with gcc
+# and clang (-Werror) and with clang ASan+UBSan, and runs every CTest suite in each build.
+# Usage: sh tools/test-all.sh        (build trees go to ./build/test-*)
+set -eu
+cd "$(dirname "$0")/.."
+top=$(pwd)
+jobs=$(nproc 2>/dev/null || echo 2)
+start=$(date +%s)
+
+stage() { echo; echo "==== $* ($(( $(date +%s) - start ))s)"; }
+
+stage "dependencies"
+sh tools/setup-deps.sh test
+
+build_and_test() { # name, cc, extra cmake args...
+  name=$1 cc=$2; shift 2
+  dir=$top/build/test-$name
+  stage "$name: build"
+  CC=$cc cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+  stage "$name: tests"
+  ctest --test-dir "$dir" -j "$jobs" --output-on-failure
+}
+
+build_and_test gcc gcc
+build_and_test clang clang
+export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+build_and_test sanitize clang -DCORSHDR_SANITIZE=ON
+
+stage "all tests passed"
