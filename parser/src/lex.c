@@ -1,6 +1,9 @@
 /* lex: byte classes, tokens, field values. The bottom layer: everything else reads bytes through it. */
 #include "internal.h"
 
+#include <stdatomic.h>
+#include <stdlib.h>
+
 /* Bit 0x01 tchar (RFC 9110 §5.6.2), 0x02 SP/HTAB (OWS), 0x04 NUL/CR/LF (never in a Fetch header value). */
 const uint8_t corshdr__class[256] = {
     0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x04, 0x00, 0x00, 0x04, 0x00, 0x00,
@@ -57,17 +60,81 @@ size_t corshdr__tchar_span_scalar(const char *p, size_t n)
     return i;
 }
 
-size_t corshdr_tchar_span(const char *ptr, size_t len, corshdr_kernel kernel)
+/* The probe runs once; racing first calls compute the same value, and the atomic makes the race
+ * defined. Bits 0-3: the kernel AUTO means; bits 4-7: the best the CPU has; bit 8: probed. */
+static atomic_uint probed;
+
+static unsigned probe(void)
 {
-    if (!span_ok(ptr, len))
-        return 0;
-    (void)kernel; /* only the scalar kernel is built so far: every kernel falls back to it */
-    return corshdr__tchar_span_scalar(ptr, len);
+    corshdr_kernel best = CORSHDR_KERNEL_SCALAR;
+#if CORSHDR_HAVE_X86_SIMD
+    __builtin_cpu_init();
+    best = __builtin_cpu_supports("avx2") ? CORSHDR_KERNEL_AVX2 : CORSHDR_KERNEL_SSE2;
+#endif
+    corshdr_kernel pick = best;
+    /* CORSHDR_KERNEL=scalar|sse2 lowers what AUTO means, e.g. to compare paths without rebuilding. */
+    const char *env = getenv("CORSHDR_KERNEL");
+    if (env && !strcmp(env, "scalar"))
+        pick = CORSHDR_KERNEL_SCALAR;
+    else if (env && !strcmp(env, "sse2") && best >= CORSHDR_KERNEL_SSE2)
+        pick = CORSHDR_KERNEL_SSE2;
+    return 0x100u | (unsigned)best << 4 | (unsigned)pick;
+}
+
+static unsigned kernels(void)
+{
+    unsigned k = atomic_load_explicit(&probed, memory_order_relaxed);
+    if (!k) {
+        k = probe();
+        atomic_store_explicit(&probed, k, memory_order_relaxed);
+    }
+    return k;
 }
 
 corshdr_kernel corshdr_kernel_active(void)
 {
+    return (corshdr_kernel)(kernels() & 0xfu);
+}
+
+corshdr_kernel corshdr__kernel(corshdr_kernel requested)
+{
+    unsigned k = kernels();
+    if (requested == CORSHDR_KERNEL_AUTO)
+        return (corshdr_kernel)(k & 0xfu);
+    if (requested == CORSHDR_KERNEL_SSE2 || requested == CORSHDR_KERNEL_AVX2)
+        return (unsigned)requested <= (k >> 4 & 0xfu) ? requested : CORSHDR_KERNEL_SCALAR;
     return CORSHDR_KERNEL_SCALAR;
+}
+
+corshdr__classify_fn corshdr__classifier(corshdr_kernel resolved)
+{
+#if CORSHDR_HAVE_X86_SIMD
+    if (resolved == CORSHDR_KERNEL_AVX2)
+        return corshdr__classify_avx2;
+    if (resolved == CORSHDR_KERNEL_SSE2)
+        return corshdr__classify_sse2;
+#endif
+    (void)resolved;
+    return NULL;
+}
+
+size_t corshdr_tchar_span(const char *ptr, size_t len, corshdr_kernel kernel)
+{
+    if (!span_ok(ptr, len) || len == 0)
+        return 0;
+#if CORSHDR_HAVE_X86_SIMD
+    switch (corshdr__kernel(kernel)) {
+    case CORSHDR_KERNEL_AVX2:
+        return corshdr__tchar_span_avx2(ptr, len);
+    case CORSHDR_KERNEL_SSE2:
+        return corshdr__tchar_span_sse2(ptr, len);
+    default:
+        break;
+    }
+#else
+    (void)kernel;
+#endif
+    return corshdr__tchar_span_scalar(ptr, len);
 }
 
 corshdr_status corshdr_token_check(const char *ptr, size_t len, corshdr_error *err)

@@ -158,7 +158,7 @@ corshdr_status corshdr_list_init(corshdr_list *it, const corshdr_field *fields, 
     if (!fields_ok(fields, n, name, name_len) || (flags & ~(CORSHDR_LIST_SINGLETON | CORSHDR_LIST_NONEMPTY)))
         return list_stop(it, err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "valid arguments");
     it->nfields = n;
-    size_t lines = 0, first = n;
+    size_t lines = 0, first = n, raw = 0;
     for (size_t i = 0; i < n; i++) {
         if (!span_ok(fields[i].name.ptr, fields[i].name.len) || !span_ok(fields[i].value.ptr, fields[i].value.len))
             return list_stop(it, err, CORSHDR_EINVAL, i, CORSHDR_NPOS, "a span");
@@ -169,12 +169,17 @@ corshdr_status corshdr_list_init(corshdr_list *it, const corshdr_field *fields, 
         else if (flags & CORSHDR_LIST_SINGLETON)
             /* Fetch "extract header list values", step 2 */
             return list_stop(it, err, CORSHDR_EREPEATED, i, 0, "a single line");
+        raw += fields[i].value.len;
+    }
+    /* max_bytes counts trimmed bytes; trimming is needed only when the raw bytes could exceed it. */
+    for (size_t i = first; raw > it->opt.max_bytes && i < n; i++) {
+        if (!line_matches(&fields[i], name, name_len))
+            continue;
         size_t s, e;
         trim_bounds(fields[i].value.ptr, fields[i].value.len, &s, &e);
         it->bytes += e - s;
-        /* Checked per line, so a 1 GiB header is rejected before its elements are read. */
         if (it->bytes > it->opt.max_bytes)
-            return list_stop(it, err, CORSHDR_ETOOLONG, i, s + (e - s) - (it->bytes - it->opt.max_bytes),
+            return list_stop(it, err, CORSHDR_ETOOLONG, i, e - (it->bytes - it->opt.max_bytes),
                              "at most max_bytes bytes");
     }
     if (lines == 0) {
@@ -228,6 +233,146 @@ corshdr_status corshdr_list_next(corshdr_list *it, corshdr_span *elem, corshdr_e
     return list_stop(it, err, CORSHDR_DONE, CORSHDR_NPOS, CORSHDR_NPOS, "");
 }
 
+/*
+ * The vector path of one line: 64 bytes at a time, masks t (tchar), w (SP/HTAB), c (comma).
+ * A line is well formed when every byte is in one of the classes and no run of w sits between two t
+ * bytes (that would be two tokens in one element). Elements are the runs of t. Appends them to
+ * out[*count..cap), counting past cap, and adds the line's commas to *commas. Returns 0 for a well-formed
+ * line, -1 when the caller must run the scalar path, which reports the exact error.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
+/*
+ * Emits the tokens whose start bits are in `starts` (the block at offset base): out[k].ptr at each start
+ * and out[].len at each end bit in `ends`; when `open`, the first end closes the token at out[k - 1],
+ * begun in an earlier block. With room for 64 more spans, eight tokens are written without a branch per
+ * token (slots past the final count get junk; corshdr_list_extract documents that out[count..cap) may
+ * be overwritten), else one at a time. hw_popcnt selects the instruction over the portable count.
+ */
+static ALWAYS_INLINE size_t emit_block(const char *at, uint64_t starts, uint64_t ends, int open, corshdr_span *out,
+                                       size_t cap, size_t k, int hw_popcnt)
+{
+    if (open && ends) { /* no end bit: the token runs through the whole block and stays open */
+        if (k - 1 < cap)
+            out[k - 1].len = (size_t)(at + ctz64(ends) - out[k - 1].ptr);
+        ends &= ends - 1;
+    }
+#if CORSHDR_HAVE_X86_SIMD
+    size_t n = hw_popcnt ? (size_t)__builtin_popcountll(starts) : popcount64(starts);
+#else
+    (void)hw_popcnt;
+    size_t n = popcount64(starts);
+#endif
+    const uint64_t top = (uint64_t)1 << 63; /* keeps ctz defined once a mask runs out */
+    if (k <= cap && cap - k >= 64) {
+        size_t i = 0;
+        for (; i < 4; i++, starts &= starts - 1, ends &= ends - 1) {
+            unsigned so = ctz64(starts | top), eo = ctz64(ends | top);
+            out[k + i].ptr = at + so;
+            out[k + i].len = (size_t)eo - so;
+        }
+        for (; i < n; i++, starts &= starts - 1, ends &= ends - 1) {
+            unsigned so = ctz64(starts), eo = ctz64(ends | top);
+            out[k + i].ptr = at + so;
+            out[k + i].len = (size_t)eo - so;
+        }
+    } else {
+        for (size_t i = 0; i < n; i++, starts &= starts - 1, ends &= ends - 1)
+            if (k + i < cap) {
+                unsigned so = ctz64(starts), eo = ctz64(ends | top);
+                out[k + i].ptr = at + so;
+                out[k + i].len = (size_t)eo - so;
+            }
+    }
+    return k + n;
+}
+
+/*
+ * The vector path of one line: 64 bytes at a time, masks t (tchar), w (SP/HTAB), c (comma). A line is
+ * well formed when every byte is in one of the classes and no run of w sits between two t bytes (that
+ * would be two tokens in one element). Elements are the runs of t. Appends them to out[*count..cap),
+ * counting past cap, and adds the line's commas to *commas. Returns 0 for a well-formed line, -1 when the
+ * caller must run the scalar path, which reports the exact error.
+ */
+static ALWAYS_INLINE int line_fast_impl(const char *p, size_t n, corshdr__classify_fn classify, corshdr_span *out,
+                                        size_t cap, size_t *count, size_t *commas, int hw_popcnt)
+{
+    enum { CHUNK = 16 }; /* blocks classified per call: 1 KiB */
+    uint64_t t[CHUNK], w[CHUNK], c[CHUNK], prev_t = 0, carry = 0, bad = 0;
+    size_t k = *count, ncommas = 0;
+    for (size_t base = 0; base < n;) {
+        size_t bytes = n - base < CHUNK * 64 ? n - base : CHUNK * 64, nblocks = (bytes + 63) / 64;
+        ncommas += classify((const unsigned char *)p + base, bytes, base, t, w, c);
+        for (size_t b = 0; b < nblocks; b++, base += 64) {
+            uint64_t tb = t[b], wb = w[b], t_before = tb << 1 | prev_t;
+            bad |= ~(tb | wb | c[b]);
+            /* A w-run that opens right after a t: adding its first bit carries through the run and lands
+             * on the byte after it, which must not be a t. The carry crosses blocks. */
+            uint64_t opened = wb & t_before;
+            uint64_t sum = wb + opened, c1 = sum < wb;
+            uint64_t sum2 = sum + carry, c2 = sum2 < sum;
+            bad |= sum2 & ~wb & tb;
+            carry = c1 | c2;
+            k = emit_block(p + base, tb & ~t_before, ~tb & t_before, (int)prev_t, out, cap, k, hw_popcnt);
+            prev_t = tb >> 63;
+        }
+    }
+    if (prev_t && k - 1 < cap) /* a token up to the last byte of a 64-byte multiple */
+        out[k - 1].len = (size_t)(p + n - out[k - 1].ptr);
+    if (bad)
+        return -1;
+    *count = k;
+    *commas += ncommas;
+    return 0;
+}
+
+#if CORSHDR_HAVE_X86_SIMD
+__attribute__((target("popcnt,bmi"))) static int line_fast_bmi(const char *p, size_t n, corshdr__classify_fn classify,
+                                                               corshdr_span *out, size_t cap, size_t *count,
+                                                               size_t *commas)
+{
+    return line_fast_impl(p, n, classify, out, cap, count, commas, 1);
+}
+#endif
+
+static int line_fast(const char *p, size_t n, corshdr__classify_fn classify, corshdr_span *out, size_t cap,
+                     size_t *count, size_t *commas)
+{
+#if CORSHDR_HAVE_X86_SIMD
+    /* Every AVX2 CPU has POPCNT and BMI: there, counting bits is one instruction, not a library call. */
+    if (classify == corshdr__classify_avx2)
+        return line_fast_bmi(p, n, classify, out, cap, count, commas);
+#endif
+    return line_fast_impl(p, n, classify, out, cap, count, commas, 0);
+}
+
+/* "extract header list values" through the vector path. CORSHDR_OK, or CORSHDR_DONE when the scalar
+ * path must decide (malformed input, a limit reached). */
+static corshdr_status extract_fast(const corshdr_list *it, corshdr__classify_fn classify, corshdr_span *out,
+                                   size_t cap, size_t *count)
+{
+    size_t k = 0, slots = 0, commas = 0;
+    for (size_t i = it->line; i < it->nfields; i++) {
+        if (!line_matches(&it->fields[i], it->name, it->name_len))
+            continue;
+        /* Untrimmed: surrounding SP/HTAB is just whitespace to the block rules. */
+        const corshdr_span *v = &it->fields[i].value;
+        if (line_fast(nonnull(v->ptr), v->len, classify, out, cap, &k, &commas) != 0)
+            return CORSHDR_DONE;
+        slots++;
+    }
+    slots += commas; /* a line has one element slot more than it has commas */
+    if (k > it->opt.max_elements || slots - k > it->opt.max_empty ||
+        ((it->flags & CORSHDR_LIST_NONEMPTY) && k == 0))
+        return CORSHDR_DONE;
+    *count = k;
+    return CORSHDR_OK;
+}
+
 corshdr_status corshdr_list_extract(const corshdr_field *fields, size_t n, const char *name, size_t name_len,
                                     unsigned flags, const corshdr_options *opt, corshdr_span *out, size_t cap,
                                     size_t *count, corshdr_error *err)
@@ -239,18 +384,48 @@ corshdr_status corshdr_list_extract(const corshdr_field *fields, size_t n, const
     corshdr_status st = corshdr_list_init(&it, fields, n, name, name_len, flags, opt, err);
     if (st != CORSHDR_OK)
         return st;
-    corshdr_span e;
     size_t k = 0;
-    while ((st = corshdr_list_next(&it, &e, err)) == CORSHDR_OK) {
-        if (k < cap)
-            out[k] = e;
-        k++;
+    corshdr__classify_fn classify = corshdr__classifier(corshdr__kernel(it.opt.kernel));
+    if (!classify || extract_fast(&it, classify, out, cap, &k) != CORSHDR_OK) {
+        /* the scalar path: the reference for every result and every error report */
+        corshdr_span e;
+        k = 0;
+        while ((st = corshdr_list_next(&it, &e, err)) == CORSHDR_OK) {
+            if (k < cap)
+                out[k] = e;
+            k++;
+        }
+        if (st != CORSHDR_DONE)
+            return st;
     }
-    if (st != CORSHDR_DONE)
-        return st;
     *count = k;
     err_clear(err);
     if (k > cap)
         return fail(err, CORSHDR_ENOSPC, CORSHDR_NPOS, CORSHDR_NPOS, "room for *count elements");
     return CORSHDR_OK;
+}
+
+corshdr_status corshdr_list_parse(const char *value, size_t len, unsigned flags, const corshdr_options *opt,
+                                  corshdr_span *out, size_t cap, size_t *count, corshdr_error *err)
+{
+    if (!count || (!out && cap) || !span_ok(value, len))
+        return fail(err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "a value, a count and an output array");
+    corshdr_options o = corshdr__options(opt);
+    corshdr__classify_fn classify = corshdr__classifier(corshdr__kernel(o.kernel));
+    /* The common case, a clean value, straight through the vector path: no lines to find. */
+    size_t k = 0, commas = 0;
+    if (classify && len <= o.max_bytes && !(flags & ~(CORSHDR_LIST_SINGLETON | CORSHDR_LIST_NONEMPTY)) &&
+        line_fast(nonnull(value), len, classify, out, cap, &k, &commas) == 0 && k <= o.max_elements &&
+        commas + 1 - k <= o.max_empty && !((flags & CORSHDR_LIST_NONEMPTY) && k == 0)) {
+        *count = k;
+        err_clear(err);
+        return k > cap ? fail(err, CORSHDR_ENOSPC, CORSHDR_NPOS, CORSHDR_NPOS, "room for *count elements") : CORSHDR_OK;
+    }
+    /* Anything else (an error to locate, a limit, the scalar kernel): a one-line header whose name is
+     * the empty string. */
+    corshdr_field f = {{"", 0}, {value, len}};
+    corshdr_status st = corshdr_list_extract(&f, 1, "", 0, flags & ~CORSHDR_LIST_SINGLETON, opt, out, cap, count, err);
+    if (err && err->line == 0)
+        err->line = CORSHDR_NPOS; /* there are no lines, only the value */
+    return st;
 }

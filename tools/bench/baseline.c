@@ -19,7 +19,7 @@ void baseline_init(void)
         table[c] = (unsigned char)is_tchar((unsigned char)c);
 }
 
-size_t naive_list_count(const char *p, size_t n)
+size_t naive_list_parse(const char *p, size_t n, size_t *out, size_t cap)
 {
     size_t count = 0, i = 0;
     while (i <= n) {
@@ -34,7 +34,13 @@ size_t naive_list_count(const char *p, size_t n)
         for (size_t k = s; k < e; k++)
             if (!table[(unsigned char)p[k]])
                 return (size_t)-1;
-        count += e > s;
+        if (e > s) {
+            if (count < cap) {
+                out[2 * count] = s;
+                out[2 * count + 1] = e - s;
+            }
+            count++;
+        }
         i++;
     }
     return count;

@@ -1,0 +1,208 @@
+/* lex, vector kernels: the tchar / OWS / comma classes 16 or 32 bytes at a time. Each has a scalar
+ * twin in lex.c that gives the same answer for every input (the differential fuzz targets and the
+ * byte-exhaustive tests hold them to it). Compiled with per-function target attributes, so the build
+ * needs no -mavx2 and the dispatcher picks a kernel once at run time. */
+#include "internal.h"
+
+#if CORSHDR_HAVE_X86_SIMD
+
+#include <immintrin.h>
+
+/* ---- SSE2: no byte shuffle, so tchar is nine byte ranges ---------------------------------------- */
+
+/* A range test for unsigned bytes: (x - lo) saturating-minus (hi - lo) is 0 exactly when lo <= x <= hi. */
+#define RANGE_ZERO(x, lo, hi) _mm_subs_epu8(_mm_sub_epi8((x), _mm_set1_epi8((char)(lo))), _mm_set1_epi8((char)((hi) - (lo))))
+
+/* 0xFF in every lane whose byte is a tchar: ! #-' *+ -. 0-9 A-Z ^-z | ~ (RFC 9110 §5.6.2). */
+static inline __m128i tchar_sse2(__m128i x)
+{
+    __m128i m = RANGE_ZERO(x, 0x21, 0x21);
+    m = _mm_min_epu8(m, RANGE_ZERO(x, 0x23, 0x27));
+    m = _mm_min_epu8(m, RANGE_ZERO(x, 0x2a, 0x2b));
+    m = _mm_min_epu8(m, RANGE_ZERO(x, 0x2d, 0x2e));
+    m = _mm_min_epu8(m, RANGE_ZERO(x, 0x30, 0x39));
+    m = _mm_min_epu8(m, RANGE_ZERO(x, 0x41, 0x5a));
+    m = _mm_min_epu8(m, RANGE_ZERO(x, 0x5e, 0x7a));
+    m = _mm_min_epu8(m, RANGE_ZERO(x, 0x7c, 0x7c));
+    m = _mm_min_epu8(m, RANGE_ZERO(x, 0x7e, 0x7e));
+    return _mm_cmpeq_epi8(m, _mm_setzero_si128());
+}
+
+size_t corshdr__tchar_span_sse2(const char *p, size_t n)
+{
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        unsigned bad = ~(unsigned)_mm_movemask_epi8(tchar_sse2(x)) & 0xffffu;
+        if (bad)
+            return i + (size_t)__builtin_ctz(bad);
+    }
+    return i + corshdr__tchar_span_scalar(p + i, n - i);
+}
+
+/* The three masks of 16 bytes. */
+static inline void masks16(__m128i x, unsigned *t, unsigned *w, unsigned *c)
+{
+    __m128i ows = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\t')));
+    *t = (unsigned)_mm_movemask_epi8(tchar_sse2(x));
+    *w = (unsigned)_mm_movemask_epi8(ows);
+    *c = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(',')));
+}
+
+/* Masks of the 16 bytes at p, OR-ed in at bit `at`. */
+static inline void add16(const unsigned char *p, unsigned at, uint64_t m[3])
+{
+    unsigned t, w, c;
+    masks16(_mm_loadu_si128((const __m128i *)(const void *)p), &t, &w, &c);
+    m[0] |= (uint64_t)t << at;
+    m[1] |= (uint64_t)w << at;
+    m[2] |= (uint64_t)c << at;
+}
+
+/* Masks of the 64 bytes at p. */
+static inline void block64_sse2(const unsigned char *p, uint64_t m[3])
+{
+    m[0] = m[1] = m[2] = 0;
+    for (unsigned k = 0; k < 4; k++)
+        add16(p + 16 * k, 16 * k, m);
+}
+
+/* The last r (< 64) bytes of a span, at q: the 64 bytes ending at q + r when the span has them, else
+ * overlapping 16-byte loads inside [q, q + r), else bytes one by one. Bits past r read as SP. */
+static void tail_sse2(const unsigned char *q, size_t r, size_t before, uint64_t m[3])
+{
+    if (before + r >= 64) {
+        block64_sse2(q + r - 64, m);
+        for (int i = 0; i < 3; i++)
+            m[i] >>= 64 - r;
+    } else if (r >= 16) {
+        m[0] = m[1] = m[2] = 0;
+        for (unsigned at = 0; at + 16 <= r; at += 16)
+            add16(q + at, at, m);
+        add16(q + r - 16, (unsigned)r - 16, m);
+    } else {
+        classify_scalar(q, r, &m[0], &m[1], &m[2]);
+        return;
+    }
+    m[1] |= ~(uint64_t)0 << r;
+}
+
+size_t corshdr__classify_sse2(const unsigned char *p, size_t n, size_t before, uint64_t *t, uint64_t *w, uint64_t *c)
+{
+    size_t commas = 0, b = 0;
+    uint64_t m[3];
+    for (; (b + 1) * 64 <= n; b++) {
+        block64_sse2(p + 64 * b, m);
+        t[b] = m[0];
+        w[b] = m[1];
+        c[b] = m[2];
+        commas += popcount64(m[2]) /* no popcnt in the x86-64 baseline */;
+    }
+    if (n % 64) {
+        tail_sse2(p + 64 * b, n % 64, before + 64 * b, m);
+        t[b] = m[0];
+        w[b] = m[1];
+        c[b] = m[2];
+        commas += popcount64(m[2]) /* no popcnt in the x86-64 baseline */;
+    }
+    return commas;
+}
+
+/* ---- AVX2: tchar by nibble lookup, two shuffles per 32 bytes ------------------------------------- */
+
+/* Bit r-2 of LO[b & 15] is set when byte (r << 4 | b & 15) is a tchar, for rows r = 2..7; HI[b >> 4]
+ * selects the row's bit and is 0 for every other row (controls, DEL, obs-text). */
+#define LO_ROW 0x3a, 0x3f, 0x3e, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3e, 0x3e, 0x3d, 0x15, 0x34, 0x15, 0x3d, 0x1c
+#define HI_ROW 0x00, 0x00, 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
+
+__attribute__((target("avx2"))) static inline __m256i tchar_avx2(__m256i x)
+{
+    const __m256i lo_lut = _mm256_setr_epi8(LO_ROW, LO_ROW);
+    const __m256i hi_lut = _mm256_setr_epi8(HI_ROW, HI_ROW);
+    const __m256i nib = _mm256_set1_epi8(0x0f);
+    __m256i lo = _mm256_shuffle_epi8(lo_lut, _mm256_and_si256(x, nib));
+    __m256i hi = _mm256_shuffle_epi8(hi_lut, _mm256_and_si256(_mm256_srli_epi16(x, 4), nib));
+    __m256i zero = _mm256_cmpeq_epi8(_mm256_and_si256(lo, hi), _mm256_setzero_si256());
+    return _mm256_xor_si256(zero, _mm256_set1_epi8(-1));
+}
+
+__attribute__((target("avx2"))) size_t corshdr__tchar_span_avx2(const char *p, size_t n)
+{
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+        uint32_t bad = ~(uint32_t)_mm256_movemask_epi8(tchar_avx2(x));
+        if (bad)
+            return i + (size_t)__builtin_ctz(bad);
+    }
+    return i + corshdr__tchar_span_sse2(p + i, n - i);
+}
+
+/* The three masks of 32 bytes. */
+__attribute__((target("avx2"))) static inline void masks32(__m256i x, uint64_t *t, uint64_t *w, uint64_t *c)
+{
+    __m256i ows = _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(' ')), _mm256_cmpeq_epi8(x, _mm256_set1_epi8('\t')));
+    *t = (uint32_t)_mm256_movemask_epi8(tchar_avx2(x));
+    *w = (uint32_t)_mm256_movemask_epi8(ows);
+    *c = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(',')));
+}
+
+__attribute__((target("avx2"))) static inline void block64_avx2(const unsigned char *p, uint64_t m[3])
+{
+    uint64_t t0, w0, c0, t1, w1, c1;
+    masks32(_mm256_loadu_si256((const __m256i *)(const void *)p), &t0, &w0, &c0);
+    masks32(_mm256_loadu_si256((const __m256i *)(const void *)(p + 32)), &t1, &w1, &c1);
+    m[0] = t0 | t1 << 32;
+    m[1] = w0 | w1 << 32;
+    m[2] = c0 | c1 << 32;
+}
+
+/* As tail_sse2, with 32-byte loads where the span allows. */
+__attribute__((target("avx2"))) static void tail_avx2(const unsigned char *q, size_t r, size_t before, uint64_t m[3])
+{
+    if (before + r >= 64) {
+        block64_avx2(q + r - 64, m);
+        for (int i = 0; i < 3; i++)
+            m[i] >>= 64 - r;
+    } else if (r >= 32) {
+        uint64_t t0, w0, c0, t1, w1, c1;
+        masks32(_mm256_loadu_si256((const __m256i *)(const void *)q), &t0, &w0, &c0);
+        masks32(_mm256_loadu_si256((const __m256i *)(const void *)(q + r - 32)), &t1, &w1, &c1);
+        m[0] = t0 | t1 << (r - 32);
+        m[1] = w0 | w1 << (r - 32);
+        m[2] = c0 | c1 << (r - 32);
+    } else {
+        tail_sse2(q, r, before, m);
+        return;
+    }
+    m[1] |= ~(uint64_t)0 << r;
+}
+
+/* Every CPU with AVX2 has POPCNT. */
+__attribute__((target("avx2,popcnt"))) size_t corshdr__classify_avx2(const unsigned char *p, size_t n, size_t before,
+                                                                     uint64_t *t, uint64_t *w, uint64_t *c)
+{
+    size_t commas = 0, b = 0;
+    uint64_t m[3];
+    for (; (b + 1) * 64 <= n; b++) {
+        block64_avx2(p + 64 * b, m);
+        t[b] = m[0];
+        w[b] = m[1];
+        c[b] = m[2];
+        commas += (size_t)__builtin_popcountll(m[2]);
+    }
+    if (n % 64) {
+        tail_avx2(p + 64 * b, n % 64, before + 64 * b, m);
+        t[b] = m[0];
+        w[b] = m[1];
+        c[b] = m[2];
+        commas += (size_t)__builtin_popcountll(m[2]);
+    }
+    return commas;
+}
+
+#endif /* CORSHDR_HAVE_X86_SIMD */
+
+#if !CORSHDR_HAVE_X86_SIMD
+typedef int corshdr__no_vector_kernels; /* ISO C wants a declaration in every translation unit */
+#endif
