@@ -334,7 +334,8 @@ CORSHDR_API corshdr_status corshdr_max_age_parse(const corshdr_field *fields, si
  * The CORS filter: which response header names script may read, assuming the CORS check passed. The
  * seven safelisted names, the Access-Control-Expose-Headers elements (`*` meaning every name unless
  * credentials is "include"), never Set-Cookie or Set-Cookie2. *readable must have been initialized with
- * storage for at least n names; on CORSHDR_OK it holds the readable names, sorted and unique. A bad or
+ * storage for at least n names (names already in it are kept as candidates too, so start empty); on
+ * CORSHDR_OK it holds the readable names, sorted and unique. A bad or
  * absent Expose-Headers exposes nothing more and is still CORSHDR_OK: err->code then says why (ABSENT or
  * the list error) so tools can explain it. ENAME/EVALUE: network error; ENOSPC: storage too small.
  */
@@ -369,8 +370,9 @@ CORSHDR_API int corshdr_is_forbidden_response_name(const char *ptr, size_t len);
 CORSHDR_API corshdr_span corshdr_method_normalize(const char *ptr, size_t len);
 
 /*
- * Fetch "CORS-unsafe request-header names" of a request's author headers, into *names (initialized with
- * storage for n names): on CORSHDR_OK it is sorted and unique; corshdr_names_join(names, ",", 1, ...)
+ * Fetch "CORS-unsafe request-header names" of a request's author headers, added to *names (initialized
+ * with storage for n names; names already there stay, so several header sets can be merged): on
+ * CORSHDR_OK it is sorted and unique; corshdr_names_join(names, ",", 1, ...)
  * then writes the exact Access-Control-Request-Headers value a browser sends. ENAME/EVALUE for a list
  * that cannot exist, ENOSPC for too little storage.
  */

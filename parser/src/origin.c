@@ -156,7 +156,8 @@ corshdr_status corshdr_origin_check(const char *p, size_t n, corshdr_error *err)
             return fail(err, CORSHDR_EORIGIN, CORSHDR_NPOS, i, "a bracketed lowercase IPv6 address");
         i = (size_t)(close - p) + 1;
     } else {
-        while (i < n && p[i] != ':')
+        /* The host ends at the port, or at what a URL would start next; those get their own message. */
+        while (i < n && p[i] != ':' && p[i] != '/' && p[i] != '?' && p[i] != '#')
             i++;
         size_t bad;
         if (!host_valid(p + host, i - host, &bad))

@@ -35,7 +35,8 @@ static void rejects_what_browsers_never_send(void **state)
         {"https://A.example", 8},         /* uppercase host */
         {"https://a.example/", 17},       /* trailing slash */
         {"https://a.example/path", 17},   /* path */
-        {"https://a.example?q", 17},      /* query: '?' is not a host byte */
+        {"https://a.example?q", 17},      /* query */
+        {"https://a.example#f", 17},      /* fragment */
         {"https://user@a.example", 12},   /* userinfo */
         {"https://a.example:443", 17},    /* default port */
         {"http://a.example:80", 16},      /* default port */

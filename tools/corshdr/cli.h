@@ -1,0 +1,42 @@
+/* cli: what every command of the corshdr tool shares: exit statuses, error lines, the credentials mode
+ * names, and the commands' entry points. */
+#ifndef CORSHDR_TOOL_CLI_H
+#define CORSHDR_TOOL_CLI_H
+
+#include <stddef.h>
+
+#include "corshdr.h"
+
+#if defined(__GNUC__)
+#define CLI_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define CLI_PRINTF(fmt, args)
+#endif
+
+/* Exit statuses, documented in corshdr.1. */
+enum {
+    CLI_EXIT_OK = 0,    /* done; for check: every check asked for passes */
+    CLI_EXIT_INPUT = 1, /* unreadable or malformed input, out of memory, write error */
+    CLI_EXIT_USAGE = 2, /* bad command line */
+    CLI_EXIT_FAIL = 3   /* check: the CORS check or the preflight fails */
+};
+
+/* Prints "corshdr: " and the message as one line on stderr. */
+void cli_error(const char *fmt, ...) CLI_PRINTF(1, 2);
+
+/* Flushes standard output: `status`, or CLI_EXIT_INPUT after an error line when the output could not be
+ * written (a full disk, a closed pipe), so that a truncated output never exits 0. */
+int cli_flush(int status);
+
+/* The credentials mode named by (p, n): "omit", "same-origin" or "include". 0 on success, -1 otherwise. */
+int cli_credentials_parse(const char *p, size_t n, corshdr_credentials *mode);
+/* The name of a credentials mode; never NULL. */
+const char *cli_credentials_name(corshdr_credentials mode);
+/* The accepted names, for messages: "omit, same-origin, include". */
+extern const char cli_credentials_list[];
+
+/* Commands: argv[0] is the command's name; the return value is the exit status. */
+int cmd_conform(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+#endif
