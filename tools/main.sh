@@ -5,7 +5,7 @@ set -eu
 cd "$(dirname "$0")/.."
 sh tools/setup-deps.sh main
 build=build/main
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCORSHDR_BUILD_TESTS=OFF -DCORSHDR_BUILD_FUZZ=OFF >/dev/null
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCORSHDR_BUILD_TESTS=OFF -DCORSHDR_BUILD_FUZZ=OFF -DCORSHDR_BUILD_BENCH=OFF >/dev/null
 cmake --build "$build"
 cmake --install "$build" --prefix "$build/prefix" >/dev/null
 bin=$build/prefix/bin/corshdr
