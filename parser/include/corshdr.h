@@ -379,6 +379,61 @@ CORSHDR_API corshdr_span corshdr_method_normalize(const char *ptr, size_t len);
 CORSHDR_API corshdr_status corshdr_unsafe_names_collect(const corshdr_field *headers, size_t n,
                                                         corshdr_names *names, corshdr_error *err);
 
+/* ---- policy: the server side, compiled once, applied per request ---------------------------------- */
+
+/* What a server allows. Every list is checked when compiled; nothing is echoed that was not checked. */
+typedef struct corshdr_policy_config {
+    const corshdr_span *origins; /* serialized origins (or `null`) allowed, compared byte for byte */
+    size_t norigins;
+    int any_origin;              /* allow every origin: answers `*`; not with credentials (EWILDCARD) */
+    int credentials;             /* send Access-Control-Allow-Credentials: true */
+    const corshdr_span *methods; /* methods allowed beyond GET, HEAD, POST, exact case (tokens) */
+    size_t nmethods;
+    const corshdr_span *headers; /* request header names allowed (tokens, any case) */
+    size_t nheaders;
+    int any_header;              /* allow every well-formed requested name: echoes them, never `*` */
+    const corshdr_span *expose;  /* response header names script may read (never Set-Cookie) */
+    size_t nexpose;
+    uint32_t max_age;            /* Access-Control-Max-Age to announce; 0 sends none */
+} corshdr_policy_config;
+
+/* A compiled policy: read-only after corshdr_policy_compile, so one may serve every thread. */
+typedef struct corshdr_policy {
+    corshdr_names origins, headers;      /* sorted sets in the caller's items */
+    corshdr_span acam, acah, aceh, acma; /* rendered values in the caller's text; methods match in acam */
+    int any_origin, any_header, credentials;
+    size_t items_needed, text_needed;        /* set by compile: the storage it needs */
+} corshdr_policy;
+
+/* The most response lines corshdr_policy_apply writes. */
+#define CORSHDR_POLICY_FIELDS 7
+
+/*
+ * Validates cfg and compiles it into *p, using items[0..nitems) for the sets and text[0..textcap) for the
+ * rendered header values (the spans in cfg need not outlive the call). CORSHDR_OK; CORSHDR_ENOSPC with
+ * p->items_needed and p->text_needed set (call with 0/NULL first to learn them); or the first invalid entry:
+ * EORIGIN (err->line is its index in origins), ETOKEN/EEMPTY (a method or name that is not a token; line is
+ * the index in its list, offset the byte), EMETHOD (a forbidden method: browsers never send it), EHEADER
+ * (Set-Cookie or Set-Cookie2 in expose), EWILDCARD (any_origin with credentials), EMAXAGE (over 2^31).
+ */
+CORSHDR_API corshdr_status corshdr_policy_compile(corshdr_policy *p, const corshdr_policy_config *cfg,
+                                                  corshdr_name *items, size_t nitems, char *text, size_t textcap,
+                                                  corshdr_error *err);
+
+/*
+ * The CORS response lines for one request: `method` as received, `request` its header lines. A preflight
+ * is an OPTIONS request with Access-Control-Request-Method. Writes at most CORSHDR_POLICY_FIELDS lines to
+ * out (names are static strings, values point into the policy or the request) and their number to *count.
+ * CORSHDR_OK: CORS allowed, send the lines (a preflight's answer is then 204 or 200 with them).
+ * Otherwise no CORS line is written, only `Vary` where the answer depends on the request, and the code
+ * says why: CORSHDR_ABSENT (no Origin: not a CORS request), EORIGIN or EREPEATED (a malformed Origin),
+ * EACAO (origin not allowed), EMETHOD, EHEADER, or a list error (ETOKEN, EEMPTY, ...) of the preflight's
+ * Access-Control-Request-Method or -Headers, with err locating it. ENAME/EVALUE: a request that cannot exist.
+ */
+CORSHDR_API corshdr_status corshdr_policy_apply(const corshdr_policy *p, const char *method, size_t method_len,
+                                                const corshdr_field *request, size_t n, const corshdr_options *opt,
+                                                corshdr_field *out, size_t *count, corshdr_error *err);
+
 #ifdef __cplusplus
 }
 #endif

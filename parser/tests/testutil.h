@@ -28,6 +28,13 @@ corshdr_field field_n(const char *name, size_t name_len, const char *value, size
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A span over a NUL-terminated string (the NUL excluded). */
+static inline corshdr_span span_of(const char *s)
+{
+    corshdr_span sp = {s, strlen(s)};
+    return sp;
+}
+
 /* Asserts that a span holds exactly the literal. */
 #define assert_span(span, lit)                                                                           \
     do {                                                                                                 \
