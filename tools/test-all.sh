@@ -28,4 +28,13 @@ build_and_test clang clang
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 build_and_test sanitize clang -DCORSHDR_SANITIZE=ON
 
+stage "conformance: vectors through both adapters, properties, the runner's own tests"
+/usr/bin/python3 -m pytest conformance -q -p no:cacheprovider --corshdr "$top/build/test-gcc/tools/corshdr/corshdr" \
+  --libcorshdr "$top/build/test-gcc/libcorshdr.so" --junitxml "$top/build/test-gcc/conformance-junit.xml" \
+  --report-md "$top/build/test-gcc/conformance-report.md"
+
+stage "conformance: every vector through corshdr conform built with ASan+UBSan"
+/usr/bin/python3 -m pytest conformance/test_conformance.py -q -p no:cacheprovider \
+  --impl "$top/build/test-sanitize/tools/corshdr/corshdr conform" --report-md "$top/build/test-sanitize/conformance-report.md"
+
 stage "all tests passed"

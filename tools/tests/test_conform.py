@@ -318,6 +318,13 @@ class ConformTest(unittest.TestCase):
         self.assertIn("input.credentials", replies[1]["error"])
         self.assertIn("input.value", replies[2]["error"])
 
+    def test_integral_real_status_is_an_integer(self):
+        """JSON has one number type: 204.0 is 204 (as the reference model and JSON Schema read it)."""
+        replies = self.run_lines([case_line("r", "preflight", dict(preflight("GET", headers=[(ACAO, "*")]), status=204.0)),
+                                  case_line("h", "preflight", dict(preflight(), status=1e300))])
+        self.assertEqual(replies[0]["result"]["ok"], True)
+        self.assertEqual(kind(replies[1]), "error")
+
     def test_every_op_is_supported(self):
         """Empty input is malformed for every op: an error, never "unsupported"."""
         replies = self.run_lines([case_line(op, op, {}) for op in OPS])
