@@ -10,21 +10,6 @@
 #define ACMA "access-control-max-age"
 #define LIT(s) s, sizeof(s) - 1
 
-/* The only line named `name`: CORSHDR_OK with *index, ABSENT, or EREPEATED with *index the second line. */
-static corshdr_status single_line(const corshdr_field *fields, size_t n, const char *name, size_t name_len,
-                                  size_t *index)
-{
-    size_t found = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!name_eq(fields[i].name.ptr, fields[i].name.len, name, name_len))
-            continue;
-        *index = i;
-        if (found++)
-            return CORSHDR_EREPEATED;
-    }
-    return found ? CORSHDR_OK : CORSHDR_ABSENT;
-}
-
 static int span_is(corshdr_span s, const char *lit, size_t n)
 {
     return s.len == n && memcmp(s.ptr, lit, n) == 0;
@@ -35,7 +20,7 @@ static corshdr_status cors_check_fields(const corshdr_field *fields, size_t n, c
                                         size_t origin_len, corshdr_credentials credentials, corshdr_error *err)
 {
     size_t line = 0;
-    corshdr_status st = single_line(fields, n, LIT(ACAO), &line);
+    corshdr_status st = corshdr__header_single(fields, n, LIT(ACAO), &line);
     /* Fetch "CORS check", steps 1-2 */
     if (st == CORSHDR_ABSENT)
         return fail(err, CORSHDR_ENOACAO, CORSHDR_NPOS, CORSHDR_NPOS, "an Access-Control-Allow-Origin line");
@@ -63,7 +48,7 @@ static corshdr_status cors_check_fields(const corshdr_field *fields, size_t n, c
         goto ok;
     /* steps 6-8: "get" of Access-Control-Allow-Credentials is exactly `true`; two lines combine to
      * "true, true" and fail. */
-    st = single_line(fields, n, LIT(ACAC), &line);
+    st = corshdr__header_single(fields, n, LIT(ACAC), &line);
     if (st != CORSHDR_OK)
         return fail(err, CORSHDR_EACAC, st == CORSHDR_ABSENT ? CORSHDR_NPOS : line, CORSHDR_NPOS,
                     "one Access-Control-Allow-Credentials line with the value `true`");
@@ -93,7 +78,7 @@ corshdr_status corshdr_max_age_parse(const corshdr_field *fields, size_t n, uint
         return fail(err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "a field array and a result");
     *seconds = 5; /* Fetch CORS-preflight fetch, step 7.9: failure or null gives 5 */
     size_t line = 0;
-    corshdr_status st = single_line(fields, n, LIT(ACMA), &line);
+    corshdr_status st = corshdr__header_single(fields, n, LIT(ACMA), &line);
     if (st == CORSHDR_ABSENT)
         return fail(err, CORSHDR_ABSENT, CORSHDR_NPOS, CORSHDR_NPOS, "an Access-Control-Max-Age line");
     if (st == CORSHDR_EREPEATED)

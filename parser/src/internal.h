@@ -76,6 +76,11 @@ static inline void trim_bounds(const char *p, size_t n, size_t *start, size_t *e
     *end = e;
 }
 
+/* The only line named `name` (list.c): CORSHDR_OK with *index, CORSHDR_ABSENT, or CORSHDR_EREPEATED with
+ * *index the second such line. For the headers whose ABNF allows one line. */
+corshdr_status corshdr__header_single(const corshdr_field *fields, size_t n, const char *name, size_t name_len,
+                                      size_t *index);
+
 /* Options with defaults applied for NULL, kernel resolved. */
 corshdr_options corshdr__options(const corshdr_options *opt);
 

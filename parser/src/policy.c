@@ -138,19 +138,6 @@ static void put(corshdr_field *out, size_t *count, const char *name, size_t name
     (*count)++;
 }
 
-/* The only line named `name`: OK with *index, ABSENT, or EREPEATED with *index the second one. */
-static corshdr_status only_line(const corshdr_field *f, size_t n, const char *name, size_t name_len, size_t *index)
-{
-    size_t found = 0;
-    for (size_t i = 0; i < n; i++)
-        if (name_eq(f[i].name.ptr, f[i].name.len, name, name_len)) {
-            *index = i;
-            if (found++)
-                return CORSHDR_EREPEATED;
-        }
-    return found ? CORSHDR_OK : CORSHDR_ABSENT;
-}
-
 /* Adds the Vary line a denial still needs, and returns the code. */
 static corshdr_status deny(const corshdr_policy *p, corshdr_field *out, size_t *count, corshdr_status code)
 {
@@ -170,7 +157,7 @@ corshdr_status corshdr_policy_apply(const corshdr_policy *p, const char *method,
     if (st != CORSHDR_OK)
         return st;
     size_t line = 0;
-    st = only_line(request, n, LIT("origin"), &line);
+    st = corshdr__header_single(request, n, LIT("origin"), &line);
     if (st == CORSHDR_ABSENT)
         return fail(err, deny(p, out, count, CORSHDR_ABSENT), CORSHDR_NPOS, CORSHDR_NPOS, "an Origin line");
     if (st == CORSHDR_EREPEATED)
@@ -191,7 +178,7 @@ corshdr_status corshdr_policy_apply(const corshdr_policy *p, const char *method,
     }
 
     size_t acrm_line = 0;
-    corshdr_status acrm = only_line(request, n, LIT("access-control-request-method"), &acrm_line);
+    corshdr_status acrm = corshdr__header_single(request, n, LIT("access-control-request-method"), &acrm_line);
     int preflight = method_len == 7 && !memcmp(method, "OPTIONS", 7) && acrm != CORSHDR_ABSENT;
     corshdr_span acah = p->acah;
     int echoed = 0;
@@ -220,7 +207,7 @@ corshdr_status corshdr_policy_apply(const corshdr_policy *p, const char *method,
             if (st != CORSHDR_DONE)
                 return deny(p, out, count, st);
             size_t acrh_line = 0;
-            if (p->any_header && only_line(request, n, LIT("access-control-request-headers"), &acrh_line) == CORSHDR_OK) {
+            if (p->any_header && corshdr__header_single(request, n, LIT("access-control-request-headers"), &acrh_line) == CORSHDR_OK) {
                 /* echo exactly what was checked: a one-line list of tokens */
                 acah = corshdr_value_trim(request[acrh_line].value.ptr, request[acrh_line].value.len);
                 echoed = 1;

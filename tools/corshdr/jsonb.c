@@ -70,3 +70,14 @@ json_t *jsonb_names(const corshdr_names *set)
     }
     return array;
 }
+
+int jsonb_print(json_t *o, FILE *out)
+{
+    if (!o)
+        return -1;
+    int rc = json_dumpf(o, out, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+    json_decref(o);
+    if (rc == 0 && fputc('\n', out) == EOF)
+        rc = -1;
+    return rc;
+}

@@ -5,6 +5,7 @@
 #define CORSHDR_TOOL_JSONB_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -23,5 +24,9 @@ json_t *jsonb_from_bytes(const char *p, size_t n);
 /* A new JSON array of the names of a sorted set, lowercased as corshdr_names_join writes them; NULL when
  * out of memory. */
 json_t *jsonb_names(const corshdr_names *set);
+
+/* Writes a report object, indented and ASCII-only, and a newline to out, then releases it. 0, or -1 when
+ * it could not be written (or o is NULL: building it ran out of memory). */
+int jsonb_print(json_t *o, FILE *out);
 
 #endif

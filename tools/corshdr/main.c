@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "corshdr.h"
+#include "probe.h"
 
 static const char usage[] =
     "usage: corshdr COMMAND [options]\n"
@@ -15,6 +16,8 @@ static const char usage[] =
     "  check     say whether a raw HTTP response head passes the CORS check or the preflight for a\n"
     "            request, which headers script may read, and why anything fails (line and byte)\n"
     "  conform   the conformance adapter: JSON Lines cases in, JSON Lines results out\n"
+    "  probe     send a battery of CORS requests to a live server and report what its answers\n"
+    "            allow, each finding with an ID, a severity, the request and the proving lines\n"
     "\n"
     "'corshdr COMMAND --help' describes a command; man corshdr has examples.\n";
 
@@ -24,6 +27,7 @@ static const struct command {
 } commands[] = {
     {"check", cmd_check},
     {"conform", cmd_conform},
+    {"probe", cmd_probe},
 };
 
 int main(int argc, char **argv)

@@ -81,11 +81,5 @@ int report_write_json(const check_report *r, FILE *out)
             o = NULL;
         }
     }
-    if (!o)
-        return -1;
-    int rc = json_dumpf(o, out, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-    json_decref(o);
-    if (rc == 0 && fputc('\n', out) == EOF)
-        rc = -1;
-    return rc;
+    return jsonb_print(o, out);
 }

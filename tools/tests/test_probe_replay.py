@@ -1,0 +1,450 @@
+"""Tests of `corshdr probe` without a network: the battery it plans, the findings it derives from canned
+response heads (the hidden --replay mode: the same head reader, library calls and reports as for a live
+server), its reports, exit statuses and command-line errors, and the man page's table of finding IDs.
+
+    /usr/bin/python3 tools/tests/test_probe_replay.py PATH/TO/corshdr PATH/TO/corshdr.1
+
+Standard library only. tools/probe-tests/ tests the same command against real servers.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+
+CORSHDR = None  # set from argv in __main__
+MANPAGE = None
+
+URL = "https://api.example.com/v1"
+SITE = "https://app.example.com"
+
+# Every finding ID and its severity: the man page must say the same, and the scenarios must produce each.
+SEVERITY = {
+    "CORS-CRLF-INJECTION": "critical",
+    "CORS-ORIGIN-REFLECTED-CREDENTIALS": "critical",
+    "CORS-ORIGIN-NULL-CREDENTIALS": "critical",
+    "CORS-ORIGIN-PREFIX-CREDENTIALS": "critical",
+    "CORS-ORIGIN-SUFFIX-CREDENTIALS": "critical",
+    "CORS-ORIGIN-SUBSTRING-CREDENTIALS": "critical",
+    "CORS-ORIGIN-UNESCAPED-DOT-CREDENTIALS": "high",
+    "CORS-ORIGIN-SPECIAL-CHAR-CREDENTIALS": "high",
+    "CORS-ORIGIN-THIRD-PARTY-CREDENTIALS": "high",
+    "CORS-ORIGIN-SUBDOMAIN-CREDENTIALS": "medium",
+    "CORS-ORIGIN-HTTP-CREDENTIALS": "medium",
+    "CORS-ORIGIN-REFLECTED": "medium",
+    "CORS-ORIGIN-NULL": "medium",
+    "CORS-ORIGIN-PREFIX": "medium",
+    "CORS-ORIGIN-SUFFIX": "medium",
+    "CORS-ORIGIN-SUBSTRING": "medium",
+    "CORS-ORIGIN-UNESCAPED-DOT": "low",
+    "CORS-ORIGIN-SPECIAL-CHAR": "low",
+    "CORS-ORIGIN-THIRD-PARTY": "low",
+    "CORS-ORIGIN-SUBDOMAIN": "low",
+    "CORS-ORIGIN-HTTP": "low",
+    "CORS-ORIGIN-DECODED": "medium",
+    "CORS-HOSTILE-ACRH-SLOW": "medium",
+    "CORS-WILDCARD-CREDENTIALS": "low",
+    "CORS-ACAO-MULTIPLE": "low",
+    "CORS-ACAO-INVALID": "low",
+    "CORS-ACAC-INVALID": "low",
+    "CORS-ACAH-INVALID": "low",
+    "CORS-ACAM-INVALID": "low",
+    "CORS-ACEH-INVALID": "low",
+    "CORS-ACEH-SET-COOKIE": "low",
+    "CORS-HEADER-INVALID": "low",
+    "CORS-VARY-ORIGIN-MISSING": "low",
+    "CORS-PREFLIGHT-STATUS": "low",
+    "CORS-MAX-AGE-INVALID": "low",
+    "CORS-MAX-AGE-EXCESSIVE": "low",
+    "CORS-ACRH-REFLECTED": "low",
+    "CORS-ACRM-REFLECTED": "low",
+    "CORS-HOSTILE-ACRH-ERROR": "low",
+    "CORS-WILDCARD": "info",
+    "CORS-PREFLIGHT-ONLY-HEADER": "info",
+    "CORS-OBSOLETE-HEADER": "info",
+    "CORS-MAX-AGE-CAPPED": "info",
+    "CORS-HOSTILE-ACRH-ECHOED": "info",
+    "CORS-SITE-ORIGIN-DENIED": "info",
+    "CORS-SITE-PREFLIGHT-DENIED": "info",
+}
+ORDER = ["critical", "high", "medium", "low", "info"]
+
+
+def h(*lines):
+    """A response head (str code points U+0000-U+00FF are bytes)."""
+    return "\r\n".join(lines) + "\r\n\r\n"
+
+
+OK = "HTTP/1.1 200 OK"
+NO_CONTENT = "HTTP/1.1 204 No Content"
+VARY = "Vary: Origin"
+ACAO = "Access-Control-Allow-Origin: "
+ALLOW = h(OK, VARY, ACAO + "{origin}")
+ALLOW_CREDENTIALS = h(OK, VARY, ACAO + "{origin}", "Access-Control-Allow-Credentials: true")
+DENY = h(OK, VARY, "Content-Length: 0")
+DENY_PREFLIGHT = h(NO_CONTENT, VARY)
+# The site's own requests pass; everything else is refused.
+SITE_OK = {"site": {"head": ALLOW},
+           "site-preflight": {"head": h(NO_CONTENT, VARY, ACAO + "{origin}", "Access-Control-Allow-Methods: GET")}}
+
+
+def server(actual=DENY, preflight=DENY_PREFLIGHT, site_ok=True, **probes):
+    """Replay answers: actual and preflight defaults, the site's own requests allowed unless site_ok is
+    False, and per-probe answers by name, "_" for "-" (a str head, or an answer object)."""
+    answers = dict(SITE_OK) if site_ok else {}
+    for name, a in probes.items():
+        answers[name.replace("_", "-")] = a if isinstance(a, dict) else {"head": a}
+    return {"actual": {"head": actual}, "preflight": {"head": preflight}, "probes": answers}
+
+
+# (name, replay answers, extra arguments (--origin SITE unless the first is "--no-origin"), expected IDs)
+SCENARIOS = [
+    ("clean", server(), [], set()),
+    ("reflected with credentials", server(actual=ALLOW_CREDENTIALS), [], {"CORS-ORIGIN-REFLECTED-CREDENTIALS"}),
+    ("reflected, and null with credentials", server(actual=ALLOW, origin_null=ALLOW_CREDENTIALS), [],
+     {"CORS-ORIGIN-REFLECTED", "CORS-ORIGIN-NULL-CREDENTIALS"}),
+    ("reflected only on preflights", server(preflight=h(NO_CONTENT, VARY, ACAO + "{origin}")), [],
+     {"CORS-ORIGIN-REFLECTED"}),
+    ("decoded origin", server(origin_special_8=h(OK, VARY, ACAO + SITE + "`.evil.invalid")), [],
+     {"CORS-ORIGIN-DECODED"}),
+    ("crlf: marker line", server(crlf_3=h(OK, VARY, ACAO + "https://evil.invalid", "X-Corshdr-Injected:3")), [],
+     {"CORS-CRLF-INJECTION"}),
+    ("crlf: broken head", server(crlf_1=h(OK, VARY, ACAO + "https://evil.invalid", " X-Corshdr-Injected: 1")),
+     [], {"CORS-CRLF-INJECTION"}),
+    ("crlf: head rejected by the transport",
+     server(crlf_1={"error": "Weird server reply: Header without colon", "malformed": True}), [],
+     {"CORS-CRLF-INJECTION"}),
+    ("crlf: refused", server(crlf_1={"error": "Connection reset by peer"}), [], set()),
+    ("crlf: CR in a value", server(crlf_2=h(OK, VARY, ACAO + "https://evil.invalid\rX-Corshdr-Injected: 2")),
+     [], {"CORS-CRLF-INJECTION"}),
+    ("wildcard", server(actual=h(OK, ACAO + "*"), site_ok=False), ["--no-origin"], {"CORS-WILDCARD"}),
+    ("wildcard with credentials",
+     server(actual=h(OK, ACAO + "*", "Access-Control-Allow-Credentials: true"), site_ok=False), ["--no-origin"],
+     {"CORS-WILDCARD-CREDENTIALS"}),
+    ("two ACAO lines", server(site=h(OK, VARY, ACAO + "{origin}", ACAO + "{origin}")), [],
+     {"CORS-ACAO-MULTIPLE", "CORS-SITE-ORIGIN-DENIED"}),
+    ("two origins in one line", server(actual=h(OK, ACAO + SITE + ", https://admin.example.com"), site_ok=False),
+     ["--no-origin"], {"CORS-ACAO-MULTIPLE"}),
+    ("ACAO with a path", server(actual=h(OK, ACAO + SITE + "/"), site_ok=False), ["--no-origin"],
+     {"CORS-ACAO-INVALID"}),
+    ("ACAC not true", server(actual=h(OK, "Access-Control-Allow-Credentials: True"), site_ok=False), ["--no-origin"],
+     {"CORS-ACAC-INVALID"}),
+    ("ACAH not tokens", server(preflight=h(NO_CONTENT, "Access-Control-Allow-Headers: x-a, x b"), site_ok=False),
+     ["--no-origin"], {"CORS-ACAH-INVALID"}),
+    ("ACAM not tokens", server(preflight=h(NO_CONTENT, "Access-Control-Allow-Methods: GET, PUT;"), site_ok=False),
+     ["--no-origin"], {"CORS-ACAM-INVALID"}),
+    ("ACEH not tokens", server(actual=h(OK, "Access-Control-Expose-Headers: X-A, X B"), site_ok=False),
+     ["--no-origin"], {"CORS-ACEH-INVALID"}),
+    ("ACEH Set-Cookie", server(actual=h(OK, "Access-Control-Expose-Headers: X-Id, set-cookie"), site_ok=False),
+     ["--no-origin"], {"CORS-ACEH-SET-COOKIE"}),
+    ("invalid header name", server(actual=h(OK, "X-Bad@Name: 1"), site_ok=False), ["--no-origin"],
+     {"CORS-HEADER-INVALID"}),
+    ("no Vary", server(actual=h(OK), site=h(OK, ACAO + "{origin}")), [], {"CORS-VARY-ORIGIN-MISSING"}),
+    ("preflight 403 allowing the origin", server(site_preflight=h("HTTP/1.1 403 Forbidden", VARY, ACAO + "{origin}")),
+     [], {"CORS-PREFLIGHT-STATUS"}),
+    ("max-age negative", server(preflight=h(NO_CONTENT, "Access-Control-Max-Age: -1")), [],
+     {"CORS-MAX-AGE-INVALID"}),
+    ("max-age on two lines",
+     server(preflight=h(NO_CONTENT, "Access-Control-Max-Age: 5", "Access-Control-Max-Age: 5")), [],
+     {"CORS-MAX-AGE-INVALID"}),
+    ("max-age above every cap", server(preflight=h(NO_CONTENT, "Access-Control-Max-Age: 86401")), [],
+     {"CORS-MAX-AGE-EXCESSIVE"}),
+    ("max-age above WebKit's cap", server(preflight=h(NO_CONTENT, "Access-Control-Max-Age: 7200")), [],
+     {"CORS-MAX-AGE-CAPPED"}),
+    ("max-age within every cap", server(preflight=h(NO_CONTENT, "Access-Control-Max-Age: 600")), [], set()),
+    ("ACRH echoed", server(acrh_made_up=h(NO_CONTENT, "Access-Control-Allow-Headers: {acrh}")), [],
+     {"CORS-ACRH-REFLECTED"}),
+    ("ACRM echoed", server(acrm_made_up=h(NO_CONTENT, "Access-Control-Allow-Methods: GET, {acrm}")), [],
+     {"CORS-ACRM-REFLECTED"}),
+    ("hostile ACRH: timeout", server(hostile_commas={"timeout": True}), [], {"CORS-HOSTILE-ACRH-SLOW"}),
+    ("hostile ACRH: slow", server(hostile_long_name={"head": DENY_PREFLIGHT, "elapsed_ms": 2500}), [],
+     {"CORS-HOSTILE-ACRH-SLOW"}),
+    ("hostile ACRH: slow enough", server(hostile_long_name={"head": DENY_PREFLIGHT, "elapsed_ms": 2500}),
+     ["--slow", "3000"], set()),
+    ("hostile ACRH: connection dropped", server(hostile_commas={"error": "Empty reply from server"}), [],
+     {"CORS-HOSTILE-ACRH-ERROR"}),
+    ("hostile ACRH: 500", server(hostile_long_name=h("HTTP/1.1 500 Internal Server Error")), [],
+     {"CORS-HOSTILE-ACRH-ERROR"}),
+    ("hostile ACRH: echoed", server(hostile_long_name=h(NO_CONTENT, "Access-Control-Allow-Headers: {acrh}")), [],
+     {"CORS-HOSTILE-ACRH-ECHOED"}),
+    ("preflight-only headers on GET", server(actual=h(OK, "Access-Control-Max-Age: 60"), site_ok=False),
+     ["--no-origin"], {"CORS-PREFLIGHT-ONLY-HEADER"}),
+    ("obsolete Access-Control", server(actual=h(OK, "Access-Control: allow <*>"), site_ok=False),
+     ["--no-origin"], {"CORS-OBSOLETE-HEADER"}),
+    ("the site is refused", server(site_ok=False), [], {"CORS-SITE-ORIGIN-DENIED", "CORS-SITE-PREFLIGHT-DENIED"}),
+    ("the URL's own origin is not judged", server(site_ok=False), ["--no-origin"], set()),
+]
+
+# One class of untrusted origin allowed, by the first request of that class, with and without credentials.
+for probe_name, base in [("origin-null", "NULL"), ("origin-prefix", "PREFIX"), ("origin-suffix-1", "SUFFIX"),
+                         ("origin-substring-2", "SUBSTRING"), ("origin-dot-2", "UNESCAPED-DOT"),
+                         ("origin-special-1", "SPECIAL-CHAR"), ("origin-third-party-4", "THIRD-PARTY"),
+                         ("origin-subdomain-2", "SUBDOMAIN"), ("origin-http", "HTTP")]:
+    key = probe_name.replace("-", "_")
+    SCENARIOS.append((probe_name + " with credentials", server(**{key: ALLOW_CREDENTIALS}), [],
+                      {"CORS-ORIGIN-%s-CREDENTIALS" % base}))
+    SCENARIOS.append((probe_name, server(**{key: ALLOW}), [], {"CORS-ORIGIN-" + base}))
+
+
+def run(args, timeout=60):
+    done = subprocess.run([CORSHDR] + args, capture_output=True, timeout=timeout)
+    return done.returncode, done.stdout.decode("ascii"), done.stderr.decode("utf-8", "replace")
+
+
+class ProbeReplayTest(unittest.TestCase):
+    maxDiff = None
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+
+    def replay_file(self, answers):
+        path = os.path.join(self.tmp.name, "replay.json")
+        with open(path, "w") as f:
+            json.dump(answers, f)
+        return path
+
+    def probe(self, answers, *args, url=URL, json_out=True):
+        """(exit status, report or text, stderr) for a probe of url answered from `answers`."""
+        args = list(args)
+        if args[:1] == ["--no-origin"]:
+            args = args[1:]
+        elif "--origin" not in args:
+            args = ["--origin", SITE] + args
+        code, out, err = run(["probe", "--replay", self.replay_file(answers)] + (["--json"] if json_out else [])
+                             + args + [url])
+        return code, json.loads(out) if json_out and out else out, err
+
+    def test_scenarios(self):
+        seen = set()
+        for name, answers, args, expected in SCENARIOS:
+            with self.subTest(name):
+                code, report, err = self.probe(answers, *args)
+                self.assertEqual(err, "")
+                found = [f["id"] for f in report["findings"]]
+                self.assertEqual(set(found), expected)
+                self.assertEqual(len(found), len(set(found)), "one finding per ID")
+                # Most severe first, then in the man page's order.
+                ranks = [(ORDER.index(f["severity"]), list(SEVERITY).index(f["id"])) for f in report["findings"]]
+                self.assertEqual(ranks, sorted(ranks))
+                for f in report["findings"]:
+                    self.assertEqual(f["severity"], SEVERITY[f["id"]], f["id"])
+                    self.assertGreaterEqual(f["occurrences"], 1)
+                    self.assertTrue(f["detail"] and f["title"])
+                    if f["request"]["error"] is None:
+                        self.assertTrue(f["response_lines"][0]["text"].startswith("HTTP/1.1 "), f)
+                failed = any(ORDER.index(SEVERITY[i]) <= ORDER.index("high") for i in expected)
+                self.assertEqual((code, report["failed"]), (3, True) if failed else (0, False))
+                seen |= expected
+        self.assertEqual(seen, set(SEVERITY), "every finding ID has a scenario")
+
+    def test_evidence(self):
+        _, report, _ = self.probe(server(actual=ALLOW_CREDENTIALS))
+        f = report["findings"][0]
+        self.assertEqual(f["request"]["probe"], "origin-reflected")
+        self.assertEqual([(l["line"], l["text"]) for l in f["response_lines"]],
+                         [(1, OK), (3, ACAO + "https://evil.invalid"), (4, "Access-Control-Allow-Credentials: true")])
+        self.assertEqual(f["occurrences"], 1)
+        # The preflight shows it too, and is counted.
+        _, report, _ = self.probe(server(actual=ALLOW_CREDENTIALS,
+                                         preflight=h(NO_CONTENT, VARY, ACAO + "{origin}",
+                                                     "Access-Control-Allow-Credentials: true")))
+        self.assertEqual(report["findings"][0]["occurrences"], 2)
+
+        other_vary = "Vary: Accept-Encoding"
+        _, report, _ = self.probe(server(actual=h(OK, other_vary), site=h(OK, other_vary, ACAO + "{origin}")))
+        f = report["findings"][0]
+        self.assertEqual(f["id"], "CORS-VARY-ORIGIN-MISSING")
+        self.assertIn("a Vary without Origin", f["detail"])
+        self.assertEqual(f["request"]["probe"], "site", "the answer with an ACAO line is the proof")
+
+        _, report, _ = self.probe(server(crlf_1=h(OK, VARY, ACAO + "https://evil.invalid", " X-Corshdr-Injected: 1")))
+        f = report["findings"][0]
+        self.assertIn("broke at line 4", f["detail"])
+        self.assertEqual(f["request"]["origin"], "https://evil.invalid%0d%0aX-Corshdr-Injected:%201")
+
+        _, report, _ = self.probe(server(preflight=h(NO_CONTENT, "Access-Control-Max-Age: 10000")))
+        self.assertIn("capped at 600 s by WebKit and 7200 s by Chromium", report["findings"][0]["detail"])
+
+    def test_plan(self):
+        """The battery for a site with a port: the derived origins and the preflights' values."""
+        _, report, _ = self.probe(server(), "--origin", SITE + ":8443", "--method", "put",
+                                  "--request-headers", "X-Trace, content-type")
+        origins = {r["probe"]: r["origin"] for r in report["requests"]}
+        expect = {
+            "site": SITE + ":8443",
+            "origin-reflected": "https://evil.invalid:8443",
+            "origin-reflected-preflight": "https://evil.invalid:8443",
+            "origin-null": "null",
+            "origin-prefix": "https://app.example.com.evil.invalid:8443",
+            "origin-suffix-1": "https://evilexample.com:8443",
+            "origin-suffix-2": "https://evil-example.com:8443",
+            "origin-substring-1": "https://app.example.co:8443",
+            "origin-substring-2": "https://pp.example.com:8443",
+            "origin-dot-1": "https://appxexample.com:8443",
+            "origin-dot-2": "https://app.examplexcom:8443",
+            "origin-special-1": "https://app.example.com_.evil.invalid:8443",
+            "origin-special-8": "https://app.example.com%60.evil.invalid:8443",
+            "origin-special-11": "https://app.example.com`.evil.invalid:8443",
+            "origin-special-22": "https://app.example.com%0b.evil.invalid:8443",
+            "origin-third-party-1": "https://codepen.io",
+            "origin-subdomain-1": "https://evil.app.example.com:8443",
+            "origin-subdomain-2": "https://evil.example.com:8443",
+            "origin-http": "http://app.example.com:8443",
+            "crlf-1": "https://evil.invalid%0d%0aX-Corshdr-Injected:%201",
+            "crlf-2": "https://evil.invalid%0D%0AX-Corshdr-Injected:%202",
+            "crlf-3": "https://evil.invalid%0aX-Corshdr-Injected:3",
+            "crlf-4": "https://evil.invalid\u00e5\u0098\u008d\u00e5\u0098\u008aX-Corshdr-Injected:4",
+        }
+        for name, origin in expect.items():
+            self.assertEqual(origins.get(name), origin, name)
+        self.assertEqual(len([n for n in origins if n.startswith("origin-special-")]), 22)
+        self.assertEqual(len(report["requests"]), len(origins), "names are unique")
+        by = {r["probe"]: r for r in report["requests"]}
+        self.assertEqual((by["site-preflight"]["method"], by["site-preflight"]["access_control_request_method"],
+                          by["site-preflight"]["access_control_request_headers"]),
+                         ("OPTIONS", "PUT", "content-type,x-trace"))
+        self.assertEqual(by["acrm-made-up"]["access_control_request_method"], "CORSHDR-MADE-UP")
+        self.assertEqual(by["hostile-commas"]["access_control_request_headers"], "," * 1024 + "x-corshdr-hostile")
+        self.assertEqual(by["hostile-long-name"]["access_control_request_headers"], "x-" + "a" * 4094)
+        self.assertEqual({r["method"] for r in report["requests"] if not r["probe"].endswith("preflight")
+                          and r["access_control_request_method"] is None}, {"GET"})
+
+    def test_plan_for_an_ip_origin(self):
+        _, report, _ = self.probe(server(site_ok=False), "--no-origin", url="http://127.0.0.1:8080/x?y=1")
+        self.assertEqual(report["origin"], "http://127.0.0.1:8080")
+        self.assertFalse(report["origin_given"])
+        names = {r["probe"]: r["origin"] for r in report["requests"]}
+        self.assertEqual(names["origin-dot-1"], "http://127x0.0.1:8080")
+        self.assertEqual(names["origin-suffix-1"], "http://evil127.0.0.1:8080")
+        self.assertFalse([n for n in names if n.startswith(("origin-subdomain", "origin-http"))])
+        self.assertEqual(report["requests"][0]["path"], "/x?y=1")
+        code, report, _ = self.probe(server(site_ok=False), "--no-origin", "--method", "HEAD", url="http://[::1]/")
+        self.assertEqual(report["origin"], "http://[::1]")
+        self.assertEqual(report["requests"][0]["method"], "HEAD")
+
+    def test_fail_on(self):
+        answers = server(actual=ALLOW)  # CORS-ORIGIN-REFLECTED, medium
+        for level, status in [("info", 3), ("low", 3), ("medium", 3), ("high", 0), ("critical", 0)]:
+            code, report, _ = self.probe(answers, "--fail-on", level)
+            self.assertEqual((code, report["fail_on"], report["failed"]), (status, level, status == 3))
+        code, report, _ = self.probe(answers)
+        self.assertEqual((code, report["fail_on"]), (0, "high"))
+        self.assertEqual(report["counts"], {"critical": 0, "high": 0, "medium": 1, "low": 0, "info": 0})
+
+    def test_text_report(self):
+        code, out, err = self.probe(server(actual=ALLOW_CREDENTIALS, crlf_4=ALLOW), json_out=False)
+        self.assertEqual((code, err), (3, ""))
+        self.assertTrue(out.startswith("probe:    %s\norigin:   %s, credentials same-origin, method GET\n"
+                                       "requests: 50 in 50 ms; slowest 'site' 1.0 ms\n\n" % (URL, SITE)), out)
+        self.assertIn("critical  CORS-ORIGIN-REFLECTED-CREDENTIALS\n"
+                      "  any origin may read responses, with the user's credentials\n"
+                      "  the untrusted origin https://evil.invalid may read responses with credentials\n"
+                      "  request 'origin-reflected': GET /v1\n"
+                      "    Origin: https://evil.invalid\n"
+                      "  response (1.0 ms):\n"
+                      "      1 | HTTP/1.1 200 OK\n"
+                      "      3 | Access-Control-Allow-Origin: https://evil.invalid\n"
+                      "      4 | Access-Control-Allow-Credentials: true\n\n", out)
+        self.assertTrue(out.endswith("findings: 1 critical, 0 high, 0 medium, 0 low, 0 info\n"
+                                     "result:   FAIL (--fail-on high)\n"), out)
+        self.assertTrue(out.isascii())
+        # Bytes from a request or an answer are escaped.
+        _, out, _ = self.probe(server(crlf_4=h(OK, VARY, ACAO + "\u00e5\u001b[31m")), json_out=False)
+        self.assertIn("Access-Control-Allow-Origin: \\xE5\\x1B[31m", out)
+        self.assertNotIn("\x1b", out)
+        # --header lines are sent but never shown.
+        _, out, _ = self.probe(server(actual=ALLOW_CREDENTIALS), "--header", "Cookie: session=secret",
+                               json_out=False)
+        self.assertIn("(and 1 line from --header, not shown)", out)
+        self.assertNotIn("secret", out)
+        _, out, _ = self.probe(server(), json_out=False)
+        self.assertTrue(out.endswith("findings: none\nresult:   pass (--fail-on high)\n"), out)
+
+    def test_answer_errors(self):
+        """A normal request without a usable answer stops the probe with one error line, exit 1."""
+        cases = [
+            (server(origin_prefix={"error": "Connection reset by peer"}),
+             "corshdr: probe: %s: no answer to request 'origin-prefix' (GET): Connection reset by peer\n" % URL),
+            (server(origin_null=h(OK, "A : b")),
+             "corshdr: probe: %s: malformed answer to request 'origin-null' (GET): line 2, column 2: whitespace "
+             "between a field name and its colon (expected ':' right after the field name, no whitespace)\n" % URL),
+            (server(site_preflight="HTTP/1.1 2000 OK\r\n\r\n"),
+             "corshdr: probe: %s: malformed answer to request 'site-preflight' (OPTIONS): line 1, column 13: "
+             "invalid or missing status line (expected SP or the end of the line after the status code)\n" % URL),
+            (server(origin_null={"error": "Weird server reply", "malformed": True}),
+             "corshdr: probe: %s: malformed answer to request 'origin-null' (GET): Weird server reply\n" % URL),
+            ({"probes": {}}, "corshdr: probe: %s: no answer to request 'site' (GET): replay: no answer for 'site'\n"
+             % URL),
+        ]
+        for answers, message in cases:
+            code, out, err = self.probe(answers)
+            self.assertEqual((code, out, err), (1, "", message))
+
+    def test_usage_errors(self):
+        replay = self.replay_file(server())
+        cases = [
+            ([], "probe: a URL is required"),
+            ([URL, URL], "probe: more than one URL"),
+            (["ftp://x/"], "probe: URL 'ftp://x/': only http and https URLs can be probed"),
+            (["--fail-on", "severe", URL], "probe: --fail-on 'severe': expected info, low, medium, high or critical"),
+            (["--origin", "https://App.example", URL], "probe: --origin 'https://App.example': not a serialized"),
+            (["--origin", "null", URL], "probe: --origin 'null': the site's own origin cannot be null"),
+            (["--method", "TRACE", URL], "probe: --method 'TRACE': a forbidden method"),
+            (["--method", "GE T", URL], "probe: --method 'GE T':"),
+            (["--credentials", "yes", URL], "probe: --credentials 'yes': expected omit, same-origin or include"),
+            (["--header", "Origin: https://x.example", URL], "the probe sets this header itself"),
+            (["--header", "access-control-request-method: GET", URL], "the probe sets this header itself"),
+            (["--header", "NoColon", URL], "probe: --header 'NoColon': expected 'Name: value'"),
+            (["--header", "Bad Name: x", URL], "probe: --header 'Bad Name: x':"),
+            (["--request-headers", "a b", URL], "probe: --request-headers 'a b':"),
+            (["--timeout", "0", URL], "probe: --timeout '0': expected seconds"),
+            (["--connect-timeout", "x", URL], "probe: --connect-timeout 'x': expected seconds"),
+            (["--max-head", "10", URL], "probe: --max-head '10': expected bytes, 64 to 1048576"),
+            (["--slow", "0", URL], "probe: --slow '0':"),
+            (["--bogus", URL], "probe: unknown option '--bogus'"),
+            (["--replay", os.path.join(self.tmp.name, "missing.json"), URL], "probe: --replay"),
+        ]
+        for args, message in cases:
+            with self.subTest(args):
+                if "--replay" not in args and args and args[0] != "--bogus":
+                    args = ["--replay", replay] + args
+                code, out, err = run(["probe"] + args)
+                self.assertEqual(code, 2, err)
+                self.assertEqual(out, "")
+                self.assertTrue(err.startswith("corshdr: "), err)
+                self.assertEqual(err.count("\n"), 1, err)
+                self.assertIn(message, err)
+
+    def test_help(self):
+        code, out, err = run(["probe", "--help"])
+        self.assertEqual((code, err), (0, ""))
+        self.assertTrue(out.startswith("usage: corshdr probe [options] URL\n"))
+        for option in ("--origin", "--method", "--request-headers", "--credentials", "--header", "--fail-on",
+                       "--json", "--connect-timeout", "--timeout", "--slow", "--max-head", "--max-body",
+                       "--follow-redirects", "--env-proxy", "--insecure"):
+            self.assertRegex(out, r"\n  (-\w, )?%s" % option)
+        self.assertNotIn("--replay", out)
+        code, out, _ = run(["--help"])
+        self.assertIn("  probe ", out)
+
+    def test_man_page(self):
+        with open(MANPAGE, encoding="utf-8") as f:
+            text = f.read()
+        documented = dict(re.findall(r"^\.B (CORS-[A-Z-]+)\n\\fB(info|low|medium|high|critical)\\fR", text, re.M))
+        self.assertEqual(documented, SEVERITY)
+        ids = re.findall(r"^\.B (CORS-[A-Z-]+)\n", text, re.M)
+        self.assertEqual(ids, list(SEVERITY), "the man page lists them in the report's order")
+        for option in ("follow\\-redirects", "env\\-proxy", "fail\\-on", "max\\-head", "max\\-body"):
+            self.assertIn(option, text)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 3:
+        sys.exit("usage: test_probe_replay.py PATH/TO/corshdr PATH/TO/corshdr.1 [unittest options]")
+    CORSHDR = os.path.abspath(sys.argv.pop(1))
+    MANPAGE = os.path.abspath(sys.argv.pop(1))
+    unittest.main()
