@@ -256,8 +256,10 @@ corshdr_status corshdr_list_next(corshdr_list *it, corshdr_span *elem, corshdr_e
  */
 #if defined(__GNUC__) || defined(__clang__)
 #define ALWAYS_INLINE inline __attribute__((always_inline))
+#define NOINLINE __attribute__((noinline))
 #else
 #define ALWAYS_INLINE inline
+#define NOINLINE
 #endif
 
 /*
@@ -318,6 +320,22 @@ static ALWAYS_INLINE int line_fast_impl(const char *p, size_t n, corshdr__classi
     enum { CHUNK = 16 }; /* blocks classified per call: 1 KiB */
     uint64_t t[CHUNK], w[CHUNK], c[CHUNK], prev_t = 0, carry = 0, bad = 0;
     size_t k = *count, ncommas = 0;
+    if (n == 0)
+        return 0;
+    if (n <= 64) {
+        /* One block, the usual size of a request's list: no chunk loop, nothing carried in or out. */
+        ncommas = classify((const unsigned char *)p, n, 0, t, w, c);
+        uint64_t tb = t[0], wb = w[0], t_before = tb << 1;
+        uint64_t after_ws = (wb + (wb & t_before)) & ~wb; /* the same carry trick, no carry-in */
+        if (~(tb | wb | c[0]) | (after_ws & tb))
+            return -1;
+        k = emit_block(p, tb & ~t_before, ~tb & t_before, 0, out, cap, k, hw_popcnt);
+        if ((tb >> 63) && k - 1 < cap) /* a token up to byte 64 */
+            out[k - 1].len = (size_t)(p + n - out[k - 1].ptr);
+        *count = k;
+        *commas += ncommas;
+        return 0;
+    }
     for (size_t base = 0; base < n;) {
         size_t bytes = n - base < CHUNK * 64 ? n - base : CHUNK * 64, nblocks = (bytes + 63) / 64;
         ncommas += classify((const unsigned char *)p + base, bytes, base, t, w, c);
@@ -353,15 +371,21 @@ __attribute__((target("popcnt,bmi"))) static int line_fast_bmi(const char *p, si
 }
 #endif
 
-static int line_fast(const char *p, size_t n, corshdr__classify_fn classify, corshdr_span *out, size_t cap,
-                     size_t *count, size_t *commas)
+static NOINLINE int line_fast_generic(const char *p, size_t n, corshdr__classify_fn classify, corshdr_span *out,
+                                      size_t cap, size_t *count, size_t *commas)
+{
+    return line_fast_impl(p, n, classify, out, cap, count, commas, 0);
+}
+
+static inline int line_fast(const char *p, size_t n, corshdr__classify_fn classify, corshdr_span *out, size_t cap,
+                            size_t *count, size_t *commas)
 {
 #if CORSHDR_HAVE_X86_SIMD
     /* Every AVX2 CPU has POPCNT and BMI: there, counting bits is one instruction, not a library call. */
     if (classify == corshdr__classify_avx2)
         return line_fast_bmi(p, n, classify, out, cap, count, commas);
 #endif
-    return line_fast_impl(p, n, classify, out, cap, count, commas, 0);
+    return line_fast_generic(p, n, classify, out, cap, count, commas);
 }
 
 /* "extract header list values" through the vector path. CORSHDR_OK, or CORSHDR_DONE when the scalar
@@ -419,27 +443,37 @@ corshdr_status corshdr_list_extract(const corshdr_field *fields, size_t n, const
     return CORSHDR_OK;
 }
 
-corshdr_status corshdr_list_parse(const char *value, size_t len, unsigned flags, const corshdr_options *opt,
-                                  corshdr_span *out, size_t cap, size_t *count, corshdr_error *err)
+/* Everything but a clean value (an error to locate, a limit, the scalar kernel): a one-line header whose
+ * name is the empty string. Out of line, so the fast path stays small. */
+static NOINLINE corshdr_status list_parse_slow(const char *value, size_t len, unsigned flags,
+                                               const corshdr_options *opt, corshdr_span *out, size_t cap,
+                                               size_t *count, corshdr_error *err)
 {
-    if (!count || (!out && cap) || !span_ok(value, len))
-        return fail(err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "a value, a count and an output array");
-    corshdr_options o = corshdr__options(opt);
-    corshdr__classify_fn classify = corshdr__classifier(corshdr__kernel(o.kernel));
-    /* The common case, a clean value, straight through the vector path: no lines to find. */
-    size_t k = 0, commas = 0;
-    if (classify && len <= o.max_bytes && !(flags & ~(CORSHDR_LIST_SINGLETON | CORSHDR_LIST_NONEMPTY)) &&
-        line_fast(nonnull(value), len, classify, out, cap, &k, &commas) == 0 && k <= o.max_elements &&
-        commas + 1 - k <= o.max_empty && !((flags & CORSHDR_LIST_NONEMPTY) && k == 0)) {
-        *count = k;
-        err_clear(err);
-        return k > cap ? fail(err, CORSHDR_ENOSPC, CORSHDR_NPOS, CORSHDR_NPOS, "room for *count elements") : CORSHDR_OK;
-    }
-    /* Anything else (an error to locate, a limit, the scalar kernel): a one-line header whose name is
-     * the empty string. */
     corshdr_field f = {{"", 0}, {value, len}};
     corshdr_status st = corshdr_list_extract(&f, 1, "", 0, flags & ~CORSHDR_LIST_SINGLETON, opt, out, cap, count, err);
     if (err && err->line == 0)
         err->line = CORSHDR_NPOS; /* there are no lines, only the value */
     return st;
+}
+
+corshdr_status corshdr_list_parse(const char *value, size_t len, unsigned flags, const corshdr_options *opt,
+                                  corshdr_span *out, size_t cap, size_t *count, corshdr_error *err)
+{
+    static const corshdr_options defaults = {CORSHDR_DEFAULT_MAX_ELEMENTS, CORSHDR_DEFAULT_MAX_EMPTY,
+                                             CORSHDR_DEFAULT_MAX_BYTES, CORSHDR_KERNEL_AUTO};
+    if (!count || (!out && cap) || !span_ok(value, len))
+        return fail(err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "a value, a count and an output array");
+    const corshdr_options *o = opt ? opt : &defaults;
+    corshdr__classify_fn classify = corshdr__classifier(corshdr__kernel(o->kernel));
+    /* The common case, a clean value, straight through the vector path: no lines to find. */
+    size_t k = 0, commas = 0;
+    if (classify && len <= o->max_bytes && !(flags & ~(CORSHDR_LIST_SINGLETON | CORSHDR_LIST_NONEMPTY)) &&
+        line_fast(nonnull(value), len, classify, out, cap, &k, &commas) == 0 && k <= o->max_elements &&
+        commas + 1 - k <= o->max_empty && !((flags & CORSHDR_LIST_NONEMPTY) && k == 0)) {
+        *count = k;
+        if (err)
+            err_clear(err);
+        return k > cap ? fail(err, CORSHDR_ENOSPC, CORSHDR_NPOS, CORSHDR_NPOS, "room for *count elements") : CORSHDR_OK;
+    }
+    return list_parse_slow(value, len, flags, opt, out, cap, count, err);
 }
