@@ -416,6 +416,8 @@ int main(int argc, char **argv)
 {
     int quick = 0, json = 0;
     const char *only = NULL, *only_impl = NULL;
+    int once = -1;      /* --once 1|10: build the workload at that scale, run corshdr once, print nothing timed */
+    int build_only = 0; /* with --once: build the input and stop, so its cost can be subtracted */
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick"))
             quick = 1;
@@ -425,11 +427,18 @@ int main(int argc, char **argv)
             only = argv[++i];
         else if (!strcmp(argv[i], "--impl") && i + 1 < argc)
             only_impl = argv[++i];
+        else if (!strcmp(argv[i], "--once") && i + 1 < argc && (!strcmp(argv[i + 1], "1") || !strcmp(argv[i + 1], "10")))
+            once = !strcmp(argv[++i], "10");
+        else if (!strcmp(argv[i], "--build-only"))
+            build_only = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: corshdr-bench [--quick] [--json] [--only WORKLOAD] [--impl IMPL]\n"
                    "  --quick  a few ms per figure: proves the tool works, not a measurement\n"
                    "  --json   one JSON object on stdout\n"
-                   "  --impl   measure only this implementation (for profiling; ratios need all)\n");
+                   "  --impl   measure only this implementation (for profiling; ratios need all)\n"
+                   "  --once 1|10  with --only: run corshdr once on the 1x or 10x input (for instruction\n"
+                   "               counting under callgrind: tools/bench/linearity.sh); --build-only\n"
+                   "               stops after building the input\n");
             return 0;
         } else {
             fprintf(stderr, "corshdr-bench: unknown argument '%s' (try --help)\n", argv[i]);
@@ -437,6 +446,20 @@ int main(int argc, char **argv)
         }
     }
     baseline_init();
+    if (once >= 0) {
+        for (size_t w = 0; w < sizeof workloads / sizeof workloads[0]; w++) {
+            if (!only || strcmp(only, workloads[w].name))
+                continue;
+            struct input in = workloads[w].make(once);
+            prepare(&in);
+            op_fn f = workloads[w].v[0].fn == op_list_auto ? op_list_count : workloads[w].v[0].fn;
+            size_t r = build_only ? 0 : f(&in);
+            input_free(&in);
+            return r == (size_t)-1;
+        }
+        fprintf(stderr, "corshdr-bench: --once needs --only WORKLOAD\n");
+        return 2;
+    }
     double min_ns = quick ? 2e5 : 5e7;
     int repeat = quick ? 3 : 11;
     json_t *out = json_object(), *rows = json_array();
