@@ -28,6 +28,15 @@ build_and_test clang clang
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 build_and_test sanitize clang -DCORSHDR_SANITIZE=ON
 
+stage "fuzz: every target built for libFuzzer (ASan+UBSan), a smoke run of each from its corpus"
+FUZZ_BUILD_DIR="$top/build/fuzz-libfuzzer" sh tools/fuzz-smoke.sh
+
+stage "fuzz: a one-byte bug planted in a copy of parser/src is caught by the smoke run"
+FUZZ_PLANTED_DIR="$top/build/fuzz-planted" sh tools/fuzz-planted-bug.sh
+
+stage "fuzz: the corpora replayed under MemorySanitizer"
+FUZZ_MSAN_DIR="$top/build/fuzz-msan" sh tools/fuzz-msan.sh
+
 stage "conformance: vectors through both adapters, properties, the runner's own tests"
 /usr/bin/python3 -m pytest conformance -q -p no:cacheprovider --corshdr "$top/build/test-gcc/tools/corshdr/corshdr" \
   --libcorshdr "$top/build/test-gcc/libcorshdr.so" --junitxml "$top/build/test-gcc/conformance-junit.xml" \

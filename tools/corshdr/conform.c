@@ -132,11 +132,14 @@ static int get_status(struct vcase *k, const json_t *input, int *status)
     const json_t *v = field(k, input, "status");
     if (!v)
         return -1;
-    /* JSON has one number type: 204.0 is the integer 204 (JSON Schema agrees), 204.5 is not. */
+    /* JSON has one number type: 204.0 is the integer 204 (JSON Schema agrees), 204.5 is not. Every double
+     * of magnitude 1e15 or more is integral, and only the clamp below matters for it (casting it would be
+     * undefined behaviour). */
     double d = json_is_real(v) ? json_real_value(v) : 0;
-    if (!json_is_integer(v) && !(json_is_real(v) && d > -1e15 && d < 1e15 && d == (double)(json_int_t)d))
+    int big = d <= -1e15 || d >= 1e15;
+    if (!json_is_integer(v) && !(json_is_real(v) && (big || d == (double)(json_int_t)d)))
         return case_error(k, "input.status must be an integer");
-    json_int_t s = json_is_integer(v) ? json_integer_value(v) : (json_int_t)d;
+    json_int_t s = json_is_integer(v) ? json_integer_value(v) : big ? (d < 0 ? INT_MIN : INT_MAX) : (json_int_t)d;
     /* Clamping keeps every value outside 200-299 outside it, which is all the preflight asks. */
     *status = s < INT_MIN ? INT_MIN : s > INT_MAX ? INT_MAX : (int)s;
     return 0;
