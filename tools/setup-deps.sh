@@ -5,7 +5,7 @@
 set -eu
 main_pkgs="gcc cmake ninja-build pkg-config make libjansson-dev libcurl4-openssl-dev ca-certificates"
 test_pkgs="$main_pkgs clang libclang-rt-14-dev llvm libcmocka-dev libnghttp2-dev afl++
-           python3 python3-pytest python3-hypothesis python3-jsonschema nginx-light nodejs npm git valgrind"
+           python3 python3-pytest python3-hypothesis python3-jsonschema nginx-light nodejs node-express node-cors git valgrind"
 case "${1:-}" in
   main) pkgs=$main_pkgs ;;
   test) pkgs=$test_pkgs ;;
@@ -14,9 +14,8 @@ esac
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" && continue
-  # Node may come from elsewhere (e.g. nodesource, whose nodejs conflicts with Debian's npm): a working
-  # node and npm on PATH are enough.
-  case $p in nodejs) command -v node >/dev/null && continue ;; npm) command -v npm >/dev/null && continue ;; esac
+  # Node may come from elsewhere (e.g. nodesource): a working node on PATH is enough.
+  case $p in nodejs) command -v node >/dev/null && continue ;; esac
   missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0

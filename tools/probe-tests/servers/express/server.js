@@ -1,4 +1,5 @@
-// Express with the npm `cors` middleware, in the configurations corshdr probe is tested against.
+// Express with the `cors` middleware (Debian's node-express and node-cors), in the configurations
+// corshdr probe is tested against.
 //
 //   node server.js CONFIG
 //
