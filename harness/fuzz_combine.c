@@ -12,11 +12,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_input in;
-    fin_records(&in, data, size);
     corshdr_span name;
-    (void)fin_record(&in, &name);
     size_t n;
-    corshdr_field *f = fin_fields(&in, &n);
+    corshdr_field *f = fin_param_fields(&in, data, size, &name, &n);
 
     size_t index = CORSHDR_NPOS, want_index = oracle_find(f, n, name.ptr, name.len);
     corshdr_status st = corshdr_header_find(f, n, name.ptr, name.len, &index);

@@ -32,11 +32,9 @@ static corshdr_field *recased(fuzz_input *in, const corshdr_field *f, size_t n, 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_input in;
-    fin_records(&in, data, size);
     corshdr_span origin;
-    (void)fin_record(&in, &origin);
     size_t n;
-    corshdr_field *f = fin_fields(&in, &n);
+    corshdr_field *f = fin_param_fields(&in, data, size, &origin, &n);
     corshdr_credentials cred = fin_credentials(&in);
 
     corshdr_error err;

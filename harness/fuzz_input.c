@@ -195,6 +195,13 @@ corshdr_field *fin_fields(fuzz_input *in, size_t *n)
     return f;
 }
 
+corshdr_field *fin_param_fields(fuzz_input *in, const uint8_t *data, size_t size, corshdr_span *param, size_t *n)
+{
+    fin_records(in, data, size);
+    (void)fin_record(in, param);
+    return fin_fields(in, n);
+}
+
 corshdr_credentials fin_credentials(const fuzz_input *in)
 {
     switch (in->flags & 3u) {

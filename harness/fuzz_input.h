@@ -63,6 +63,9 @@ int fin_record(fuzz_input *in, corshdr_span *rec);
 long long fin_number(fuzz_input *in);
 /* All remaining records as header lines, in an array of exactly *n elements. */
 corshdr_field *fin_fields(fuzz_input *in, size_t *n);
+/* The RECORDS format of a target with one parameter: fin_records, the first record into *param, the
+ * rest as header lines (fin_fields). */
+corshdr_field *fin_param_fields(fuzz_input *in, const uint8_t *data, size_t size, corshdr_span *param, size_t *n);
 
 /* Exact-size allocations, freed by fin_free. fin_alloc(in, 0) is a valid 0-byte allocation. */
 void *fin_alloc(fuzz_input *in, size_t size);

@@ -101,11 +101,9 @@ static int same_bytes(const result *a, const result *b)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_input in;
-    fin_records(&in, data, size);
     corshdr_span name;
-    (void)fin_record(&in, &name);
     size_t n;
-    corshdr_field *f = fin_fields(&in, &n);
+    corshdr_field *f = fin_param_fields(&in, data, size, &name, &n);
     unsigned flags = ((in.flags & FIN_SWITCH_A) ? CORSHDR_LIST_SINGLETON : 0u) |
                      ((in.flags & FIN_SWITCH_B) ? CORSHDR_LIST_NONEMPTY : 0u);
 

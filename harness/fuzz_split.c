@@ -36,11 +36,9 @@ static void compare(const olist *got, const olist *want, const char *what, const
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_input in;
-    fin_records(&in, data, size);
     corshdr_span name;
-    (void)fin_record(&in, &name);
     size_t n;
-    corshdr_field *f = fin_fields(&in, &n);
+    corshdr_field *f = fin_param_fields(&in, data, size, &name, &n);
 
     /* Each raw value alone. */
     for (size_t i = 0; i < n; i++) {
