@@ -1,7 +1,6 @@
 /* lex: byte classes, tokens, field values. The bottom layer: everything else reads bytes through it. */
 #include "internal.h"
 
-#include <stdatomic.h>
 #include <stdlib.h>
 
 /* Bit 0x01 tchar (RFC 9110 §5.6.2), 0x02 SP/HTAB (OWS), 0x04 NUL/CR/LF (never in a Fetch header value). */
@@ -61,15 +60,18 @@ size_t corshdr__tchar_span_scalar(const char *p, size_t n)
 }
 
 /* The probe runs once; racing first calls compute the same value, and the atomic makes the race
- * defined. Bits 0-3: the kernel AUTO means; bits 4-7: the best the CPU has; bit 8: probed. */
-static atomic_uint probed;
+ * defined. */
+atomic_uint corshdr__probed;
 
 static unsigned probe(void)
 {
     corshdr_kernel best = CORSHDR_KERNEL_SCALAR;
 #if CORSHDR_HAVE_X86_SIMD
     __builtin_cpu_init();
-    best = __builtin_cpu_supports("avx2") ? CORSHDR_KERNEL_AVX2 : CORSHDR_KERNEL_SSE2;
+    /* The AVX2 paths also use POPCNT and BMI1 (TZCNT, BLSR), which every AVX2 CPU has; checked anyway. */
+    best = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("popcnt")
+               ? CORSHDR_KERNEL_AVX2
+               : CORSHDR_KERNEL_SSE2;
 #endif
     corshdr_kernel pick = best;
     /* CORSHDR_KERNEL=scalar|sse2 lowers what AUTO means, e.g. to compare paths without rebuilding. */
@@ -81,41 +83,16 @@ static unsigned probe(void)
     return 0x100u | (unsigned)best << 4 | (unsigned)pick;
 }
 
-static unsigned kernels(void)
+unsigned corshdr__probe_kernels(void)
 {
-    unsigned k = atomic_load_explicit(&probed, memory_order_relaxed);
-    if (!k) {
-        k = probe();
-        atomic_store_explicit(&probed, k, memory_order_relaxed);
-    }
+    unsigned k = probe();
+    atomic_store_explicit(&corshdr__probed, k, memory_order_relaxed);
     return k;
 }
 
 corshdr_kernel corshdr_kernel_active(void)
 {
-    return (corshdr_kernel)(kernels() & 0xfu);
-}
-
-corshdr_kernel corshdr__kernel(corshdr_kernel requested)
-{
-    unsigned k = kernels();
-    if (requested == CORSHDR_KERNEL_AUTO)
-        return (corshdr_kernel)(k & 0xfu);
-    if (requested == CORSHDR_KERNEL_SSE2 || requested == CORSHDR_KERNEL_AVX2)
-        return (unsigned)requested <= (k >> 4 & 0xfu) ? requested : CORSHDR_KERNEL_SCALAR;
-    return CORSHDR_KERNEL_SCALAR;
-}
-
-corshdr__classify_fn corshdr__classifier(corshdr_kernel resolved)
-{
-#if CORSHDR_HAVE_X86_SIMD
-    if (resolved == CORSHDR_KERNEL_AVX2)
-        return corshdr__classify_avx2;
-    if (resolved == CORSHDR_KERNEL_SSE2)
-        return corshdr__classify_sse2;
-#endif
-    (void)resolved;
-    return NULL;
+    return corshdr__kernel(CORSHDR_KERNEL_AUTO);
 }
 
 size_t corshdr_tchar_span(const char *ptr, size_t len, corshdr_kernel kernel)

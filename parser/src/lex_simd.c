@@ -6,8 +6,6 @@
 
 #if CORSHDR_HAVE_X86_SIMD
 
-#include <immintrin.h>
-
 /* ---- SSE2: no byte shuffle, so tchar is nine byte ranges ---------------------------------------- */
 
 /* A range test for unsigned bytes: (x - lo) saturating-minus (hi - lo) is 0 exactly when lo <= x <= hi. */
@@ -108,23 +106,7 @@ size_t corshdr__classify_sse2(const unsigned char *p, size_t n, size_t before, u
     return commas;
 }
 
-/* ---- AVX2: tchar by nibble lookup, two shuffles per 32 bytes ------------------------------------- */
-
-/* 0xFF in every lane whose byte is NOT a tchar (the mask is inverted once, as an integer).
- * Bit r-2 of LO[b & 15] is set when byte (r << 4 | b & 15) is a tchar, for rows r = 2..7; HI[b >> 4]
- * selects the row's bit and is 0 for every other row (controls, DEL, obs-text). */
-#define LO_ROW 0x3a, 0x3f, 0x3e, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3e, 0x3e, 0x3d, 0x15, 0x34, 0x15, 0x3d, 0x1c
-#define HI_ROW 0x00, 0x00, 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
-
-__attribute__((target("avx2"))) static inline __m256i non_tchar_avx2(__m256i x)
-{
-    const __m256i lo_lut = _mm256_setr_epi8(LO_ROW, LO_ROW);
-    const __m256i hi_lut = _mm256_setr_epi8(HI_ROW, HI_ROW);
-    const __m256i nib = _mm256_set1_epi8(0x0f);
-    __m256i lo = _mm256_shuffle_epi8(lo_lut, _mm256_and_si256(x, nib));
-    __m256i hi = _mm256_shuffle_epi8(hi_lut, _mm256_and_si256(_mm256_srli_epi16(x, 4), nib));
-    return _mm256_cmpeq_epi8(_mm256_and_si256(lo, hi), _mm256_setzero_si256());
-}
+/* ---- AVX2: tchar by nibble lookup (internal.h), two shuffles per 32 bytes -------------------------- */
 
 __attribute__((target("avx2"))) size_t corshdr__tchar_span_avx2(const char *p, size_t n)
 {
@@ -136,15 +118,6 @@ __attribute__((target("avx2"))) size_t corshdr__tchar_span_avx2(const char *p, s
             return i + (size_t)__builtin_ctz(bad);
     }
     return i + corshdr__tchar_span_sse2(p + i, n - i);
-}
-
-/* The three masks of 32 bytes. */
-__attribute__((target("avx2"))) static inline void masks32(__m256i x, uint64_t *t, uint64_t *w, uint64_t *c)
-{
-    __m256i ows = _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(' ')), _mm256_cmpeq_epi8(x, _mm256_set1_epi8('\t')));
-    *t = ~(uint32_t)_mm256_movemask_epi8(non_tchar_avx2(x));
-    *w = (uint32_t)_mm256_movemask_epi8(ows);
-    *c = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(',')));
 }
 
 __attribute__((target("avx2"))) static inline void block64_avx2(const unsigned char *p, uint64_t m[3])

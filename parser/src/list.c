@@ -247,13 +247,7 @@ corshdr_status corshdr_list_next(corshdr_list *it, corshdr_span *elem, corshdr_e
     return list_stop(it, err, CORSHDR_DONE, CORSHDR_NPOS, CORSHDR_NPOS, "");
 }
 
-/*
- * The vector path of one line: 64 bytes at a time, masks t (tchar), w (SP/HTAB), c (comma).
- * A line is well formed when every byte is in one of the classes and no run of w sits between two t
- * bytes (that would be two tokens in one element). Elements are the runs of t. Appends them to
- * out[*count..cap), counting past cap, and adds the line's commas to *commas. Returns 0 for a well-formed
- * line, -1 when the caller must run the scalar path, which reports the exact error.
- */
+/* Inlining control for the fast path. */
 #if defined(__GNUC__) || defined(__clang__)
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 #define NOINLINE __attribute__((noinline))
@@ -265,9 +259,9 @@ corshdr_status corshdr_list_next(corshdr_list *it, corshdr_span *elem, corshdr_e
 /*
  * Emits the tokens whose start bits are in `starts` (the block at offset base): out[k].ptr at each start
  * and out[].len at each end bit in `ends`; when `open`, the first end closes the token at out[k - 1],
- * begun in an earlier block. With room for 64 more spans, eight tokens are written without a branch per
- * token (slots past the final count get junk; corshdr_list_extract documents that out[count..cap) may
- * be overwritten), else one at a time. hw_popcnt selects the instruction over the portable count.
+ * begun in an earlier block. With room for 64 more spans, the first four slots are written without a
+ * branch (slots past the final count get junk; corshdr_list_extract documents that out[count..cap) may
+ * be overwritten) and the rest in a loop; else one at a time, checked against cap. hw_popcnt selects the instruction over the portable count.
  */
 static ALWAYS_INLINE size_t emit_block(const char *at, uint64_t starts, uint64_t ends, int open, corshdr_span *out,
                                        size_t cap, size_t k, int hw_popcnt)
@@ -377,20 +371,65 @@ static NOINLINE int line_fast_generic(const char *p, size_t n, corshdr__classify
     return line_fast_impl(p, n, classify, out, cap, count, commas, 0);
 }
 
-static inline int line_fast(const char *p, size_t n, corshdr__classify_fn classify, corshdr_span *out, size_t cap,
+#if CORSHDR_HAVE_X86_SIMD
+/*
+ * line_fast for a line under 64 bytes on the AVX2 kernel, the usual size of a request's list: the
+ * masks stay in registers (no block arrays, no indirect call) and each token is written out with two
+ * bit scans. Same contract as line_fast_impl.
+ */
+__attribute__((target("avx2,bmi,popcnt"))) static ALWAYS_INLINE int
+short_avx2(const char *p, size_t n, corshdr_span *out, size_t cap, size_t *count, size_t *commas)
+{
+    uint64_t t, w, c;
+    classify_short_avx2((const unsigned char *)p, n, &t, &w, &c);
+    uint64_t t_before = t << 1;
+    uint64_t after_ws = (w + (w & t_before)) & ~w; /* as in line_fast_impl; bits past n are SP */
+    if (~(t | w | c) | (after_ws & t))
+        return -1;
+    /* n < 64, so a token that runs to the end has its end bit at n. */
+    uint64_t starts = t & ~t_before, ends = ~t & t_before;
+    size_t k = *count, ntok = (size_t)__builtin_popcountll(starts);
+    if (ntok && k <= cap && ntok <= cap - k) { /* room for every token (and out is not NULL) */
+        for (corshdr_span *o = out + k; starts; starts &= starts - 1, ends &= ends - 1, o++) {
+            unsigned so = ctz64(starts);
+            o->ptr = p + so;
+            o->len = (size_t)ctz64(ends) - so;
+        }
+    } else {
+        for (size_t i = k; starts && i < cap; starts &= starts - 1, ends &= ends - 1, i++) {
+            unsigned so = ctz64(starts);
+            out[i].ptr = p + so;
+            out[i].len = (size_t)ctz64(ends) - so;
+        }
+    }
+    *count = k + ntok;
+    *commas += (size_t)__builtin_popcountll(c);
+    return 0;
+}
+
+__attribute__((target("avx2,bmi,popcnt"))) static int line_short_avx2(const char *p, size_t n, corshdr_span *out,
+                                                                      size_t cap, size_t *count, size_t *commas)
+{
+    return short_avx2(p, n, out, cap, count, commas);
+}
+#endif
+
+/* line_fast_impl on a vector kernel (never SCALAR). */
+static inline int line_fast(const char *p, size_t n, corshdr_kernel kernel, corshdr_span *out, size_t cap,
                             size_t *count, size_t *commas)
 {
 #if CORSHDR_HAVE_X86_SIMD
     /* Every AVX2 CPU has POPCNT and BMI: there, counting bits is one instruction, not a library call. */
-    if (classify == corshdr__classify_avx2)
-        return line_fast_bmi(p, n, classify, out, cap, count, commas);
+    if (kernel == CORSHDR_KERNEL_AVX2)
+        return n < 64 ? line_short_avx2(p, n, out, cap, count, commas)
+                      : line_fast_bmi(p, n, corshdr__classify_avx2, out, cap, count, commas);
 #endif
-    return line_fast_generic(p, n, classify, out, cap, count, commas);
+    return line_fast_generic(p, n, corshdr__classifier(kernel), out, cap, count, commas);
 }
 
 /* "extract header list values" through the vector path. CORSHDR_OK, or CORSHDR_DONE when the scalar
  * path must decide (malformed input, a limit reached). */
-static corshdr_status extract_fast(const corshdr_list *it, corshdr__classify_fn classify, corshdr_span *out,
+static corshdr_status extract_fast(const corshdr_list *it, corshdr_kernel kernel, corshdr_span *out,
                                    size_t cap, size_t *count)
 {
     size_t k = 0, slots = 0, commas = 0;
@@ -399,7 +438,7 @@ static corshdr_status extract_fast(const corshdr_list *it, corshdr__classify_fn 
             continue;
         /* Untrimmed: surrounding SP/HTAB is just whitespace to the block rules. */
         const corshdr_span *v = &it->fields[i].value;
-        if (line_fast(nonnull(v->ptr), v->len, classify, out, cap, &k, &commas) != 0)
+        if (line_fast(nonnull(v->ptr), v->len, kernel, out, cap, &k, &commas) != 0)
             return CORSHDR_DONE;
         slots++;
     }
@@ -423,8 +462,8 @@ corshdr_status corshdr_list_extract(const corshdr_field *fields, size_t n, const
     if (st != CORSHDR_OK)
         return st;
     size_t k = 0;
-    corshdr__classify_fn classify = corshdr__classifier(corshdr__kernel(it.opt.kernel));
-    if (!classify || extract_fast(&it, classify, out, cap, &k) != CORSHDR_OK) {
+    corshdr_kernel kernel = corshdr__kernel(it.opt.kernel);
+    if (kernel == CORSHDR_KERNEL_SCALAR || extract_fast(&it, kernel, out, cap, &k) != CORSHDR_OK) {
         /* the scalar path: the reference for every result and every error report */
         corshdr_span e;
         k = 0;
@@ -456,6 +495,57 @@ static NOINLINE corshdr_status list_parse_slow(const char *value, size_t len, un
     return st;
 }
 
+/* The vector path's k elements and commas of a whole value, against the limits: the result, or
+ * CORSHDR_DONE when the slow path must decide. */
+static ALWAYS_INLINE corshdr_status parse_result(size_t k, size_t commas, unsigned flags, const corshdr_options *o,
+                                                 size_t cap, size_t *count, corshdr_error *err)
+{
+    if (k > o->max_elements || commas + 1 - k > o->max_empty || ((flags & CORSHDR_LIST_NONEMPTY) && k == 0))
+        return CORSHDR_DONE;
+    *count = k;
+    if (err)
+        err_clear(err);
+    return k > cap ? fail(err, CORSHDR_ENOSPC, CORSHDR_NPOS, CORSHDR_NPOS, "room for *count elements") : CORSHDR_OK;
+}
+
+#if CORSHDR_HAVE_X86_SIMD
+/* corshdr_list_parse of a value under 64 bytes on AVX2, in one function: the request-list case. */
+__attribute__((target("avx2,bmi,popcnt"))) static NOINLINE corshdr_status
+list_parse_short_avx2(const char *value, size_t len, unsigned flags, const corshdr_options *o, corshdr_span *out,
+                      size_t cap, size_t *count, corshdr_error *err)
+{
+    size_t k = 0, commas = 0;
+    corshdr_status st;
+    if (short_avx2(nonnull(value), len, out, cap, &k, &commas) == 0 &&
+        (st = parse_result(k, commas, flags, o, cap, count, err)) != CORSHDR_DONE)
+        return st;
+    return list_parse_slow(value, len, flags, o, out, cap, count, err);
+}
+#endif
+
+/* corshdr_list_parse on any vector kernel. Out of line, as is the short path: the entry point only
+ * checks and dispatches, with no registers to save. */
+static NOINLINE corshdr_status list_parse_vector(const char *value, size_t len, corshdr_kernel kernel, unsigned flags,
+                                                 const corshdr_options *o, corshdr_span *out, size_t cap,
+                                                 size_t *count, corshdr_error *err)
+{
+    size_t k = 0, commas = 0;
+    corshdr_status st;
+    if (line_fast(nonnull(value), len, kernel, out, cap, &k, &commas) == 0 &&
+        (st = parse_result(k, commas, flags, o, cap, count, err)) != CORSHDR_DONE)
+        return st;
+    return list_parse_slow(value, len, flags, o, out, cap, count, err);
+}
+
+/* The first call of the process: probe the CPU, then parse. */
+static NOINLINE corshdr_status list_parse_first(const char *value, size_t len, unsigned flags,
+                                                const corshdr_options *opt, corshdr_span *out, size_t cap,
+                                                size_t *count, corshdr_error *err)
+{
+    (void)corshdr__probe_kernels();
+    return corshdr_list_parse(value, len, flags, opt, out, cap, count, err);
+}
+
 corshdr_status corshdr_list_parse(const char *value, size_t len, unsigned flags, const corshdr_options *opt,
                                   corshdr_span *out, size_t cap, size_t *count, corshdr_error *err)
 {
@@ -464,16 +554,17 @@ corshdr_status corshdr_list_parse(const char *value, size_t len, unsigned flags,
     if (!count || (!out && cap) || !span_ok(value, len))
         return fail(err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "a value, a count and an output array");
     const corshdr_options *o = opt ? opt : &defaults;
-    corshdr__classify_fn classify = corshdr__classifier(corshdr__kernel(o->kernel));
+    unsigned probed = atomic_load_explicit(&corshdr__probed, memory_order_relaxed);
+    if (!probed) /* once: a call here would make every call save registers */
+        return list_parse_first(value, len, flags, opt, out, cap, count, err);
+    corshdr_kernel kernel = corshdr__kernel_from(probed, o->kernel);
+    if (kernel == CORSHDR_KERNEL_SCALAR || len > o->max_bytes ||
+        (flags & ~(CORSHDR_LIST_SINGLETON | CORSHDR_LIST_NONEMPTY)))
+        return list_parse_slow(value, len, flags, o, out, cap, count, err);
     /* The common case, a clean value, straight through the vector path: no lines to find. */
-    size_t k = 0, commas = 0;
-    if (classify && len <= o->max_bytes && !(flags & ~(CORSHDR_LIST_SINGLETON | CORSHDR_LIST_NONEMPTY)) &&
-        line_fast(nonnull(value), len, classify, out, cap, &k, &commas) == 0 && k <= o->max_elements &&
-        commas + 1 - k <= o->max_empty && !((flags & CORSHDR_LIST_NONEMPTY) && k == 0)) {
-        *count = k;
-        if (err)
-            err_clear(err);
-        return k > cap ? fail(err, CORSHDR_ENOSPC, CORSHDR_NPOS, CORSHDR_NPOS, "room for *count elements") : CORSHDR_OK;
-    }
-    return list_parse_slow(value, len, flags, opt, out, cap, count, err);
+#if CORSHDR_HAVE_X86_SIMD
+    if (kernel == CORSHDR_KERNEL_AVX2 && len < 64)
+        return list_parse_short_avx2(value, len, flags, o, out, cap, count, err);
+#endif
+    return list_parse_vector(value, len, kernel, flags, o, out, cap, count, err);
 }
