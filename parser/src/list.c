@@ -373,44 +373,52 @@ static NOINLINE int line_fast_generic(const char *p, size_t n, corshdr__classify
 
 #if CORSHDR_HAVE_X86_SIMD
 /*
- * line_fast for a line under 64 bytes on the AVX2 kernel, the usual size of a request's list: the
- * masks stay in registers (no block arrays, no indirect call) and each token is written out with two
- * bit scans. Same contract as line_fast_impl.
+ * A line under 64 bytes on the AVX2 kernel, the usual size of a request's list: the masks stay in
+ * registers (no block arrays, no indirect call). Checks the line as line_fast_impl does (bits past n
+ * are SP) and gives the token start and end bits (n < 64, so a token that runs to the end has its end
+ * bit at n) and the comma count; -1 when the scalar path must decide.
  */
-__attribute__((target("avx2,bmi,popcnt"))) static ALWAYS_INLINE int
-short_avx2(const char *p, size_t n, corshdr_span *out, size_t cap, size_t *count, size_t *commas)
+__attribute__((target("avx2,bmi,popcnt"))) static ALWAYS_INLINE int short_masks_avx2(const char *p, size_t n,
+                                                                                     uint64_t *starts, uint64_t *ends,
+                                                                                     size_t *commas)
 {
     uint64_t t, w, c;
     classify_short_avx2((const unsigned char *)p, n, &t, &w, &c);
     uint64_t t_before = t << 1;
-    uint64_t after_ws = (w + (w & t_before)) & ~w; /* as in line_fast_impl; bits past n are SP */
+    uint64_t after_ws = (w + (w & t_before)) & ~w;
     if (~(t | w | c) | (after_ws & t))
         return -1;
-    /* n < 64, so a token that runs to the end has its end bit at n. */
-    uint64_t starts = t & ~t_before, ends = ~t & t_before;
-    size_t k = *count, ntok = (size_t)__builtin_popcountll(starts);
-    if (ntok && k <= cap && ntok <= cap - k) { /* room for every token (and out is not NULL) */
-        for (corshdr_span *o = out + k; starts; starts &= starts - 1, ends &= ends - 1, o++) {
-            unsigned so = ctz64(starts);
-            o->ptr = p + so;
-            o->len = (size_t)ctz64(ends) - so;
-        }
-    } else {
-        for (size_t i = k; starts && i < cap; starts &= starts - 1, ends &= ends - 1, i++) {
-            unsigned so = ctz64(starts);
-            out[i].ptr = p + so;
-            out[i].len = (size_t)ctz64(ends) - so;
-        }
-    }
-    *count = k + ntok;
-    *commas += (size_t)__builtin_popcountll(c);
+    *starts = t & ~t_before;
+    *ends = ~t & t_before;
+    *commas = (size_t)__builtin_popcountll(c);
     return 0;
 }
 
+/* The tokens of short_masks_avx2 into out[0..cap), each with two bit scans. */
+__attribute__((target("avx2,bmi,popcnt"))) static ALWAYS_INLINE void short_emit(const char *p, uint64_t starts,
+                                                                               uint64_t ends, corshdr_span *out,
+                                                                               size_t cap)
+{
+    for (size_t i = 0; starts && i < cap; starts &= starts - 1, ends &= ends - 1, i++) {
+        unsigned so = ctz64(starts);
+        out[i].ptr = p + so;
+        out[i].len = (size_t)ctz64(ends) - so;
+    }
+}
+
+/* line_fast for a short line on AVX2. Same contract as line_fast_impl. */
 __attribute__((target("avx2,bmi,popcnt"))) static int line_short_avx2(const char *p, size_t n, corshdr_span *out,
                                                                       size_t cap, size_t *count, size_t *commas)
 {
-    return short_avx2(p, n, out, cap, count, commas);
+    uint64_t starts, ends;
+    size_t ncommas, k = *count;
+    if (short_masks_avx2(p, n, &starts, &ends, &ncommas) != 0)
+        return -1;
+    if (k < cap) /* out is not NULL */
+        short_emit(p, starts, ends, out + k, cap - k);
+    *count = k + (size_t)__builtin_popcountll(starts);
+    *commas += ncommas;
+    return 0;
 }
 #endif
 
@@ -509,17 +517,30 @@ static ALWAYS_INLINE corshdr_status parse_result(size_t k, size_t commas, unsign
 }
 
 #if CORSHDR_HAVE_X86_SIMD
-/* corshdr_list_parse of a value under 64 bytes on AVX2, in one function: the request-list case. */
+/* corshdr_list_parse of a value under 64 bytes on AVX2, in one function: the request-list case. The
+ * limits are checked and the results published before the tokens are written, so nothing read after
+ * the stores to out can wait on them (a reload that 4K-aliases an out slot stalls). */
 __attribute__((target("avx2,bmi,popcnt"))) static NOINLINE corshdr_status
 list_parse_short_avx2(const char *value, size_t len, unsigned flags, const corshdr_options *o, corshdr_span *out,
                       size_t cap, size_t *count, corshdr_error *err)
 {
-    size_t k = 0, commas = 0;
-    corshdr_status st;
-    if (short_avx2(nonnull(value), len, out, cap, &k, &commas) == 0 &&
-        (st = parse_result(k, commas, flags, o, cap, count, err)) != CORSHDR_DONE)
-        return st;
-    return list_parse_slow(value, len, flags, o, out, cap, count, err);
+    const char *p = nonnull(value);
+    uint64_t starts, ends;
+    size_t commas;
+    if (short_masks_avx2(p, len, &starts, &ends, &commas) != 0)
+        return list_parse_slow(value, len, flags, o, out, cap, count, err);
+    size_t k = (size_t)__builtin_popcountll(starts);
+    if (k > o->max_elements || commas + 1 - k > o->max_empty || ((flags & CORSHDR_LIST_NONEMPTY) && k == 0))
+        return list_parse_slow(value, len, flags, o, out, cap, count, err);
+    *count = k;
+    corshdr_status st = CORSHDR_OK;
+    if (err)
+        err_clear(err);
+    if (k > cap)
+        st = fail(err, CORSHDR_ENOSPC, CORSHDR_NPOS, CORSHDR_NPOS, "room for *count elements");
+    if (cap) /* out is not NULL */
+        short_emit(p, starts, ends, out, cap);
+    return st;
 }
 #endif
 
