@@ -130,24 +130,17 @@ __attribute__((target("avx2"))) static inline void block64_avx2(const unsigned c
     m[2] = c0 | c1 << 32;
 }
 
-/* As tail_sse2, with 32-byte loads where the span allows. */
+/* As tail_sse2: the 64 bytes ending at the span's end when the span has them, else the short-span
+ * loads of classify_short_avx2 (internal.h). */
 __attribute__((target("avx2"))) static void tail_avx2(const unsigned char *q, size_t r, size_t before, uint64_t m[3])
 {
-    if (before + r >= 64) {
-        block64_avx2(q + r - 64, m);
-        for (int i = 0; i < 3; i++)
-            m[i] >>= 64 - r;
-    } else if (r >= 32) {
-        uint64_t t0, w0, c0, t1, w1, c1;
-        masks32(_mm256_loadu_si256((const __m256i *)(const void *)q), &t0, &w0, &c0);
-        masks32(_mm256_loadu_si256((const __m256i *)(const void *)(q + r - 32)), &t1, &w1, &c1);
-        m[0] = t0 | t1 << (r - 32);
-        m[1] = w0 | w1 << (r - 32);
-        m[2] = c0 | c1 << (r - 32);
-    } else {
-        tail_sse2(q, r, before, m);
+    if (before + r < 64) {
+        classify_short_avx2(q, r, &m[0], &m[1], &m[2]);
         return;
     }
+    block64_avx2(q + r - 64, m);
+    for (int i = 0; i < 3; i++)
+        m[i] >>= 64 - r;
     m[1] |= ~(uint64_t)0 << r;
 }
 

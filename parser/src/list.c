@@ -257,11 +257,26 @@ corshdr_status corshdr_list_next(corshdr_list *it, corshdr_span *elem, corshdr_e
 #endif
 
 /*
- * Emits the tokens whose start bits are in `starts` (the block at offset base): out[k].ptr at each start
- * and out[].len at each end bit in `ends`; when `open`, the first end closes the token at out[k - 1],
- * begun in an earlier block. With room for 64 more spans, the first four slots are written without a
- * branch (slots past the final count get junk; corshdr_list_extract documents that out[count..cap) may
- * be overwritten) and the rest in a loop; else one at a time, checked against cap. hw_popcnt selects the instruction over the portable count.
+ * The tokens whose start bits are in `starts` (the bytes at `at`) into out[0..room), in order: ptr at each
+ * start, len up to the matching end bit in `ends`. A token with no end bit runs to bit 63 for now (a
+ * later block closes it); bit 63 also keeps ctz defined.
+ */
+static ALWAYS_INLINE void emit_spans(const char *at, uint64_t starts, uint64_t ends, corshdr_span *out, size_t room)
+{
+    const uint64_t top = (uint64_t)1 << 63;
+    for (size_t i = 0; starts && i < room; starts &= starts - 1, ends &= ends - 1, i++) {
+        unsigned so = ctz64(starts);
+        out[i].ptr = at + so;
+        out[i].len = (size_t)ctz64(ends | top) - so;
+    }
+}
+
+/*
+ * Emits a block's tokens after the k already in out (emit_spans); when `open`, the block's first end bit
+ * closes the token at out[k - 1], begun in an earlier block. With room for 64 more spans, the first four
+ * slots are written without a branch (slots past the final count get junk; corshdr_list_extract
+ * documents that out[count..cap) may be overwritten). hw_popcnt selects the instruction over the
+ * portable count.
  */
 static ALWAYS_INLINE size_t emit_block(const char *at, uint64_t starts, uint64_t ends, int open, corshdr_span *out,
                                        size_t cap, size_t k, int hw_popcnt)
@@ -277,26 +292,16 @@ static ALWAYS_INLINE size_t emit_block(const char *at, uint64_t starts, uint64_t
     (void)hw_popcnt;
     size_t n = popcount64(starts);
 #endif
-    const uint64_t top = (uint64_t)1 << 63; /* keeps ctz defined once a mask runs out */
     if (k <= cap && cap - k >= 64) {
-        size_t i = 0;
-        for (; i < 4; i++, starts &= starts - 1, ends &= ends - 1) {
+        const uint64_t top = (uint64_t)1 << 63; /* keeps ctz defined once a mask runs out */
+        for (size_t i = 0; i < 4; i++, starts &= starts - 1, ends &= ends - 1) {
             unsigned so = ctz64(starts | top), eo = ctz64(ends | top);
             out[k + i].ptr = at + so;
             out[k + i].len = (size_t)eo - so;
         }
-        for (; i < n; i++, starts &= starts - 1, ends &= ends - 1) {
-            unsigned so = ctz64(starts), eo = ctz64(ends | top);
-            out[k + i].ptr = at + so;
-            out[k + i].len = (size_t)eo - so;
-        }
-    } else {
-        for (size_t i = 0; i < n; i++, starts &= starts - 1, ends &= ends - 1)
-            if (k + i < cap) {
-                unsigned so = ctz64(starts), eo = ctz64(ends | top);
-                out[k + i].ptr = at + so;
-                out[k + i].len = (size_t)eo - so;
-            }
+        emit_spans(at, starts, ends, out + k + 4, 60); /* the rest, if there are more than four */
+    } else if (k < cap) {
+        emit_spans(at, starts, ends, out + k, cap - k);
     }
     return k + n;
 }
@@ -394,18 +399,6 @@ __attribute__((target("avx2,bmi,popcnt"))) static ALWAYS_INLINE int short_masks_
     return 0;
 }
 
-/* The tokens of short_masks_avx2 into out[0..cap), each with two bit scans. */
-__attribute__((target("avx2,bmi,popcnt"))) static ALWAYS_INLINE void short_emit(const char *p, uint64_t starts,
-                                                                               uint64_t ends, corshdr_span *out,
-                                                                               size_t cap)
-{
-    for (size_t i = 0; starts && i < cap; starts &= starts - 1, ends &= ends - 1, i++) {
-        unsigned so = ctz64(starts);
-        out[i].ptr = p + so;
-        out[i].len = (size_t)ctz64(ends) - so;
-    }
-}
-
 /* line_fast for a short line on AVX2. Same contract as line_fast_impl. */
 __attribute__((target("avx2,bmi,popcnt"))) static int line_short_avx2(const char *p, size_t n, corshdr_span *out,
                                                                       size_t cap, size_t *count, size_t *commas)
@@ -415,7 +408,7 @@ __attribute__((target("avx2,bmi,popcnt"))) static int line_short_avx2(const char
     if (short_masks_avx2(p, n, &starts, &ends, &ncommas) != 0)
         return -1;
     if (k < cap) /* out is not NULL */
-        short_emit(p, starts, ends, out + k, cap - k);
+        emit_spans(p, starts, ends, out + k, cap - k);
     *count = k + (size_t)__builtin_popcountll(starts);
     *commas += ncommas;
     return 0;
@@ -503,13 +496,16 @@ static NOINLINE corshdr_status list_parse_slow(const char *value, size_t len, un
     return st;
 }
 
-/* The vector path's k elements and commas of a whole value, against the limits: the result, or
- * CORSHDR_DONE when the slow path must decide. */
-static ALWAYS_INLINE corshdr_status parse_result(size_t k, size_t commas, unsigned flags, const corshdr_options *o,
-                                                 size_t cap, size_t *count, corshdr_error *err)
+/* Whether k elements and `commas` commas of a whole value are within the limits and flags; if not, the
+ * slow path reports which limit. */
+static ALWAYS_INLINE int parse_within(size_t k, size_t commas, unsigned flags, const corshdr_options *o)
 {
-    if (k > o->max_elements || commas + 1 - k > o->max_empty || ((flags & CORSHDR_LIST_NONEMPTY) && k == 0))
-        return CORSHDR_DONE;
+    return k <= o->max_elements && commas + 1 - k <= o->max_empty && !((flags & CORSHDR_LIST_NONEMPTY) && k == 0);
+}
+
+/* The result of a parse that found k elements: *count, and ENOSPC when they do not fit in cap. */
+static ALWAYS_INLINE corshdr_status parse_done(size_t k, size_t cap, size_t *count, corshdr_error *err)
+{
     *count = k;
     if (err)
         err_clear(err);
@@ -530,16 +526,11 @@ list_parse_short_avx2(const char *value, size_t len, unsigned flags, const corsh
     if (short_masks_avx2(p, len, &starts, &ends, &commas) != 0)
         return list_parse_slow(value, len, flags, o, out, cap, count, err);
     size_t k = (size_t)__builtin_popcountll(starts);
-    if (k > o->max_elements || commas + 1 - k > o->max_empty || ((flags & CORSHDR_LIST_NONEMPTY) && k == 0))
+    if (!parse_within(k, commas, flags, o))
         return list_parse_slow(value, len, flags, o, out, cap, count, err);
-    *count = k;
-    corshdr_status st = CORSHDR_OK;
-    if (err)
-        err_clear(err);
-    if (k > cap)
-        st = fail(err, CORSHDR_ENOSPC, CORSHDR_NPOS, CORSHDR_NPOS, "room for *count elements");
+    corshdr_status st = parse_done(k, cap, count, err);
     if (cap) /* out is not NULL */
-        short_emit(p, starts, ends, out, cap);
+        emit_spans(p, starts, ends, out, cap);
     return st;
 }
 #endif
@@ -551,10 +542,8 @@ static NOINLINE corshdr_status list_parse_vector(const char *value, size_t len, 
                                                  size_t *count, corshdr_error *err)
 {
     size_t k = 0, commas = 0;
-    corshdr_status st;
-    if (line_fast(nonnull(value), len, kernel, out, cap, &k, &commas) == 0 &&
-        (st = parse_result(k, commas, flags, o, cap, count, err)) != CORSHDR_DONE)
-        return st;
+    if (line_fast(nonnull(value), len, kernel, out, cap, &k, &commas) == 0 && parse_within(k, commas, flags, o))
+        return parse_done(k, cap, count, err);
     return list_parse_slow(value, len, flags, o, out, cap, count, err);
 }
 
