@@ -261,21 +261,35 @@ static int get_named_header(struct vcase *k, const json_t *input, corshdr_span *
     return network_error(*fields, *n);
 }
 
-static int op_combine(struct vcase *k, const json_t *input, json_t **result)
+/* Fetch "get" of the named header, which combine and split both start from: 0 with the value in *buf
+ * (the caller frees it), 1 when *result is already given (a network error, or an absent header as
+ * `key: null`), -1 on a bad case. */
+static int get_combined(struct vcase *k, const json_t *input, const char *key, char **buf, size_t *len,
+                        json_t **result)
 {
     corshdr_span name;
     corshdr_field *fields = NULL;
     size_t n = 0;
     int rc = get_named_header(k, input, &name, &fields, &n);
-    if (rc != 0)
-        return rc < 0 ? -1 : give_network_error(k, result);
-    char *buf;
-    size_t len;
-    corshdr_status st = sized_combine(fields, n, name.ptr, name.len, &buf, &len);
+    if (rc < 0)
+        return -1;
+    if (rc > 0)
+        return give_network_error(k, result) == 0 ? 1 : -1;
+    corshdr_status st = sized_combine(fields, n, name.ptr, name.len, buf, len);
     if (st == CORSHDR_ABSENT)
-        return give(k, json_pack("{s:n}", "value"), result);
+        return give(k, json_pack("{s:n}", key), result) == 0 ? 1 : -1;
     if (st != CORSHDR_OK)
         return unexpected(k, "corshdr_header_combine", st);
+    return 0;
+}
+
+static int op_combine(struct vcase *k, const json_t *input, json_t **result)
+{
+    char *buf;
+    size_t len;
+    int rc = get_combined(k, input, "value", &buf, &len, result);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
     json_t *value = jsonb_from_bytes(buf, len);
     free(buf);
     return give(k, json_pack("{s:o?}", "value", value), result);
@@ -283,20 +297,12 @@ static int op_combine(struct vcase *k, const json_t *input, json_t **result)
 
 static int op_split(struct vcase *k, const json_t *input, json_t **result)
 {
-    corshdr_span name;
-    corshdr_field *fields = NULL;
-    size_t n = 0;
-    int rc = get_named_header(k, input, &name, &fields, &n);
-    if (rc != 0)
-        return rc < 0 ? -1 : give_network_error(k, result);
     /* Fetch "get, decode, and split" splits the combined value: a quoted string may span lines. */
     char *buf;
     size_t len;
-    corshdr_status st = sized_combine(fields, n, name.ptr, name.len, &buf, &len);
-    if (st == CORSHDR_ABSENT)
-        return give(k, json_pack("{s:n}", "values"), result);
-    if (st != CORSHDR_OK)
-        return unexpected(k, "corshdr_header_combine", st);
+    int rc = get_combined(k, input, "values", &buf, &len, result);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
     json_t *values = json_array();
     corshdr_split it;
     corshdr_span elem;
