@@ -4,7 +4,7 @@
 # command uses (both compilers, sanitizers, fuzzers, Python test tools, real servers for the probe).
 set -eu
 main_pkgs="gcc cmake ninja-build pkg-config make libjansson-dev libcurl4-openssl-dev ca-certificates"
-test_pkgs="$main_pkgs clang libclang-rt-14-dev llvm libcmocka-dev libnghttp2-dev afl++
+test_pkgs="$main_pkgs clang libclang-rt-14-dev llvm libcmocka-dev libnghttp2-dev libh2o-dev libuv1-dev libsoup-3.0-dev afl++
            python3 python3-pytest python3-hypothesis python3-jsonschema nginx-light nodejs node-express node-cors git valgrind"
 case "${1:-}" in
   main) pkgs=$main_pkgs ;;
