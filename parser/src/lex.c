@@ -95,6 +95,55 @@ corshdr_kernel corshdr_kernel_active(void)
     return corshdr__kernel(CORSHDR_KERNEL_AUTO);
 }
 
+/* The scalar twins of the OWS and NUL/CR/LF kernels, and the dispatch by resolved kernel. */
+static size_t ows_span_scalar(const char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && ch_is((unsigned char)p[i], CH_OWS))
+        i++;
+    return i;
+}
+
+static size_t ows_back_scalar(const char *p, size_t n)
+{
+    size_t k = 0;
+    while (k < n && ch_is((unsigned char)p[n - k - 1], CH_OWS))
+        k++;
+    return k;
+}
+
+static size_t ctl_find_scalar(const char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && !ch_is((unsigned char)p[i], CH_CTL))
+        i++;
+    return i;
+}
+
+#if CORSHDR_HAVE_X86_SIMD
+#define BY_KERNEL(kernel, fn, p, n)                                                                          \
+    ((kernel) == CORSHDR_KERNEL_AVX2   ? corshdr__##fn##_avx2(p, n)                                          \
+     : (kernel) == CORSHDR_KERNEL_SSE2 ? corshdr__##fn##_sse2(p, n)                                          \
+                                       : fn##_scalar(p, n))
+#else
+#define BY_KERNEL(kernel, fn, p, n) ((void)(kernel), fn##_scalar(p, n))
+#endif
+
+size_t corshdr__ows_span(const char *p, size_t n, corshdr_kernel resolved)
+{
+    return BY_KERNEL(resolved, ows_span, p, n);
+}
+
+size_t corshdr__ows_back(const char *p, size_t n, corshdr_kernel resolved)
+{
+    return BY_KERNEL(resolved, ows_back, p, n);
+}
+
+size_t corshdr__ctl_find(const char *p, size_t n, corshdr_kernel resolved)
+{
+    return BY_KERNEL(resolved, ctl_find, p, n);
+}
+
 size_t corshdr_tchar_span(const char *ptr, size_t len, corshdr_kernel kernel)
 {
     if (!span_ok(ptr, len) || len == 0)

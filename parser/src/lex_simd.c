@@ -1,6 +1,6 @@
-/* lex, vector kernels: the tchar / OWS / comma classes 16 or 32 bytes at a time. Each has a scalar
- * twin in lex.c that gives the same answer for every input (the differential fuzz targets and the
- * byte-exhaustive tests hold them to it). Compiled with per-function target attributes, so the build
+/* lex, vector kernels: the tchar / OWS / comma classes and NUL/CR/LF 16 or 32 bytes at a time. Each has
+ * a scalar twin in lex.c that gives the same answer for every input (the differential fuzz targets and
+ * the byte-exhaustive tests hold them to it). Compiled with per-function target attributes, so the build
  * needs no -mavx2 and the dispatcher picks a kernel once at run time. */
 #include "internal.h"
 
@@ -85,30 +85,27 @@ static void tail_sse2(const unsigned char *q, size_t r, size_t before, uint64_t 
     m[1] |= ~(uint64_t)0 << r;
 }
 
-size_t corshdr__classify_sse2(const unsigned char *p, size_t n, size_t before, uint64_t *t, uint64_t *w, uint64_t *c)
+void corshdr__classify_sse2(const unsigned char *p, size_t n, size_t before, uint64_t *t, uint64_t *w, uint64_t *c)
 {
-    size_t commas = 0, b = 0;
+    size_t b = 0;
     uint64_t m[3];
     for (; (b + 1) * 64 <= n; b++) {
         block64_sse2(p + 64 * b, m);
         t[b] = m[0];
         w[b] = m[1];
         c[b] = m[2];
-        commas += popcount64(m[2]) /* no popcnt in the x86-64 baseline */;
     }
     if (n % 64) {
         tail_sse2(p + 64 * b, n % 64, before + 64 * b, m);
         t[b] = m[0];
         w[b] = m[1];
         c[b] = m[2];
-        commas += popcount64(m[2]) /* no popcnt in the x86-64 baseline */;
     }
-    return commas;
 }
 
-/* ---- AVX2: tchar by nibble lookup (internal.h), two shuffles per 32 bytes -------------------------- */
+/* ---- AVX2: tchar by nibble lookup (lex_simd.h), two shuffles per 32 bytes -------------------------- */
 
-__attribute__((target("avx2"))) size_t corshdr__tchar_span_avx2(const char *p, size_t n)
+LEX_AVX2 size_t corshdr__tchar_span_avx2(const char *p, size_t n)
 {
     size_t i = 0;
     for (; i + 32 <= n; i += 32) {
@@ -120,7 +117,7 @@ __attribute__((target("avx2"))) size_t corshdr__tchar_span_avx2(const char *p, s
     return i + corshdr__tchar_span_sse2(p + i, n - i);
 }
 
-__attribute__((target("avx2"))) static inline void block64_avx2(const unsigned char *p, uint64_t m[3])
+LEX_AVX2 static inline void block64_avx2(const unsigned char *p, uint64_t m[3])
 {
     uint64_t t0, w0, c0, t1, w1, c1;
     masks32(_mm256_loadu_si256((const __m256i *)(const void *)p), &t0, &w0, &c0);
@@ -131,8 +128,8 @@ __attribute__((target("avx2"))) static inline void block64_avx2(const unsigned c
 }
 
 /* As tail_sse2: the 64 bytes ending at the span's end when the span has them, else the short-span
- * loads of classify_short_avx2 (internal.h). */
-__attribute__((target("avx2"))) static void tail_avx2(const unsigned char *q, size_t r, size_t before, uint64_t m[3])
+ * loads of classify_short_avx2 (lex_simd.h). */
+LEX_AVX2 static void tail_avx2(const unsigned char *q, size_t r, size_t before, uint64_t m[3])
 {
     if (before + r < 64) {
         classify_short_avx2(q, r, &m[0], &m[1], &m[2]);
@@ -144,27 +141,129 @@ __attribute__((target("avx2"))) static void tail_avx2(const unsigned char *q, si
     m[1] |= ~(uint64_t)0 << r;
 }
 
-/* Every CPU with AVX2 has POPCNT. */
-__attribute__((target("avx2,popcnt"))) size_t corshdr__classify_avx2(const unsigned char *p, size_t n, size_t before,
-                                                                     uint64_t *t, uint64_t *w, uint64_t *c)
+LEX_AVX2 void corshdr__classify_avx2(const unsigned char *p, size_t n, size_t before, uint64_t *t, uint64_t *w,
+                                     uint64_t *c)
 {
-    size_t commas = 0, b = 0;
+    size_t b = 0;
     uint64_t m[3];
     for (; (b + 1) * 64 <= n; b++) {
         block64_avx2(p + 64 * b, m);
         t[b] = m[0];
         w[b] = m[1];
         c[b] = m[2];
-        commas += (size_t)__builtin_popcountll(m[2]);
     }
     if (n % 64) {
         tail_avx2(p + 64 * b, n % 64, before + 64 * b, m);
         t[b] = m[0];
         w[b] = m[1];
         c[b] = m[2];
-        commas += (size_t)__builtin_popcountll(m[2]);
     }
-    return commas;
+}
+
+/* ---- OWS runs and NUL/CR/LF: compares only, so the same loop serves both widths -------------------- */
+
+/* SP/HTAB lanes of 16 or 32 bytes as a bit mask. */
+static inline unsigned ows16(__m128i x)
+{
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\t'))));
+}
+
+LEX_AVX2 static inline uint32_t ows32(__m256i x)
+{
+    return (uint32_t)_mm256_movemask_epi8(
+        _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(' ')), _mm256_cmpeq_epi8(x, _mm256_set1_epi8('\t'))));
+}
+
+/* NUL/CR/LF lanes. */
+static inline unsigned ctl16(__m128i x)
+{
+    __m128i m = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_setzero_si128()), _mm_cmpeq_epi8(x, _mm_set1_epi8('\r')));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))));
+}
+
+LEX_AVX2 static inline uint32_t ctl32(__m256i x)
+{
+    __m256i m = _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_setzero_si256()), _mm256_cmpeq_epi8(x, _mm256_set1_epi8('\r')));
+    return (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(m, _mm256_cmpeq_epi8(x, _mm256_set1_epi8('\n'))));
+}
+
+#define LOAD16(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
+#define LOAD32(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+
+size_t corshdr__ows_span_sse2(const char *p, size_t n)
+{
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        unsigned other = ~ows16(LOAD16(p + i)) & 0xffffu;
+        if (other)
+            return i + (size_t)__builtin_ctz(other);
+    }
+    while (i < n && ch_is((unsigned char)p[i], CH_OWS))
+        i++;
+    return i;
+}
+
+size_t corshdr__ows_back_sse2(const char *p, size_t n)
+{
+    size_t k = 0; /* bytes at the end known to be SP/HTAB */
+    for (; k + 16 <= n; k += 16) {
+        unsigned other = ~ows16(LOAD16(p + n - k - 16)) & 0xffffu;
+        if (other)
+            return k + (size_t)__builtin_clz(other) - 16;
+    }
+    while (k < n && ch_is((unsigned char)p[n - k - 1], CH_OWS))
+        k++;
+    return k;
+}
+
+size_t corshdr__ctl_find_sse2(const char *p, size_t n)
+{
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        unsigned hit = ctl16(LOAD16(p + i));
+        if (hit)
+            return i + (size_t)__builtin_ctz(hit);
+    }
+    if (n >= 16) { /* the last 16 bytes, overlapping what was read */
+        unsigned hit = ctl16(LOAD16(p + n - 16)) >> (16 - (n - i));
+        return hit ? i + (size_t)__builtin_ctz(hit) : n;
+    }
+    while (i < n && !ch_is((unsigned char)p[i], CH_CTL))
+        i++;
+    return i;
+}
+
+LEX_AVX2 size_t corshdr__ows_span_avx2(const char *p, size_t n)
+{
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        uint32_t other = ~ows32(LOAD32(p + i));
+        if (other)
+            return i + (size_t)__builtin_ctz(other);
+    }
+    return i + corshdr__ows_span_sse2(p + i, n - i);
+}
+
+LEX_AVX2 size_t corshdr__ows_back_avx2(const char *p, size_t n)
+{
+    size_t k = 0;
+    for (; k + 32 <= n; k += 32) {
+        uint32_t other = ~ows32(LOAD32(p + n - k - 32));
+        if (other)
+            return k + (size_t)__builtin_clz(other);
+    }
+    return k + corshdr__ows_back_sse2(p, n - k);
+}
+
+LEX_AVX2 size_t corshdr__ctl_find_avx2(const char *p, size_t n)
+{
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        uint32_t hit = ctl32(LOAD32(p + i));
+        if (hit)
+            return i + (size_t)__builtin_ctz(hit);
+    }
+    return i + corshdr__ctl_find_sse2(p + i, n - i);
 }
 
 #endif /* CORSHDR_HAVE_X86_SIMD */

@@ -247,20 +247,198 @@ corshdr_status corshdr_list_next(corshdr_list *it, corshdr_span *elem, corshdr_e
     return list_stop(it, err, CORSHDR_DONE, CORSHDR_NPOS, CORSHDR_NPOS, "");
 }
 
-/* Inlining control for the fast path. */
+
+/* ---- "extract header list values" at kernel speed ---------------------------------------------------- */
+
 #if defined(__GNUC__) || defined(__clang__)
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 #define NOINLINE __attribute__((noinline))
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define ALWAYS_INLINE inline
 #define NOINLINE
+#define UNLIKELY(x) (x)
 #endif
 
+#define LIST_FLAGS (CORSHDR_LIST_SINGLETON | CORSHDR_LIST_NONEMPTY)
+
+static const corshdr_options default_options = {CORSHDR_DEFAULT_MAX_ELEMENTS, CORSHDR_DEFAULT_MAX_EMPTY,
+                                                CORSHDR_DEFAULT_MAX_BYTES, CORSHDR_KERNEL_AUTO};
+
+/* The result of a list that read k elements: *count, and ENOSPC when they do not fit in cap. */
+static ALWAYS_INLINE corshdr_status list_done(size_t k, size_t cap, size_t *count, corshdr_error *err)
+{
+    *count = k;
+    if (err)
+        err_clear(err);
+    return k > cap ? fail(err, CORSHDR_ENOSPC, CORSHDR_NPOS, CORSHDR_NPOS, "room for *count elements") : CORSHDR_OK;
+}
+
+/* The reference: element by element through the iterator. The SCALAR kernel runs it, and every other
+ * kernel's result, error record included, is held to it (tests and differential fuzz targets). */
+static NOINLINE corshdr_status extract_scalar(const corshdr_field *fields, size_t n, const char *name, size_t name_len,
+                                     unsigned flags, const corshdr_options *opt, corshdr_span *out, size_t cap,
+                                     size_t *count, corshdr_error *err)
+{
+    corshdr_list it;
+    corshdr_status st = corshdr_list_init(&it, fields, n, name, name_len, flags, opt, err);
+    if (st != CORSHDR_OK)
+        return st;
+    corshdr_span e;
+    size_t k = 0;
+    while ((st = corshdr_list_next(&it, &e, err)) == CORSHDR_OK) {
+        if (k < cap)
+            out[k] = e;
+        k++;
+    }
+    return st == CORSHDR_DONE ? list_done(k, cap, count, err) : st;
+}
+
 /*
- * The tokens whose start bits are in `starts` (the bytes at `at`) into out[0..room), in order: ptr at each
- * start, len up to the matching end bit in `ends`. A token with no end bit runs to bit 63 for now (a
- * later block closes it); bit 63 also keeps ctz defined.
+ * The vector path reads a line as 64-byte blocks of three masks (lex_simd.h): t (tchar), w (SP/HTAB),
+ * c (comma). One pass decides everything: the tokens, the count of empty elements, and whether the line
+ * breaks the grammar or a limit. A failure stops the pass in its block, and that block's masks locate
+ * it exactly as the element-by-element reference would, so rejecting costs what accepting costs.
  */
+typedef struct fast_list {
+    corshdr_span *out;
+    size_t cap;
+    size_t k;      /* elements so far, over every line; counts past cap for ENOSPC */
+    size_t room_k; /* elements still allowed (max_elements - k) */
+    size_t room_e; /* empty elements still allowed */
+    corshdr_kernel kernel;
+    corshdr_status code; /* the failure, once found: its offset in the line and what was expected */
+    size_t offset;
+    const char *expected;
+} fast_list;
+
+static ALWAYS_INLINE void fast_init(fast_list *f, const corshdr_options *o, corshdr_kernel kernel, corshdr_span *out,
+                                    size_t cap)
+{
+    f->out = out;
+    f->cap = cap;
+    f->k = 0;
+    f->room_k = o->max_elements;
+    f->room_e = o->max_empty;
+    f->kernel = kernel;
+    f->code = CORSHDR_OK;
+    f->offset = 0;
+    f->expected = "";
+}
+
+/* What one block leaves to the next, within a line. */
+typedef struct line_carry {
+    uint64_t prev_t; /* the last byte was a tchar: a token runs on */
+    uint64_t ws;     /* a SP/HTAB run that opened right after a token runs on */
+    uint64_t empty;  /* no token since the last comma (or the line's start): the open element is empty */
+} line_carry;
+
+static const line_carry line_start = {0, 0, 1};
+
+typedef struct block_bits {
+    uint64_t starts, ends; /* first byte of each token; first byte after each token */
+    uint64_t land;         /* the byte right after a SP/HTAB run that opened after a token */
+    uint64_t bad;          /* a byte in no class, or a second token in one element */
+    uint64_t closers;      /* commas that close an empty element */
+    line_carry next;
+} block_bits;
+
+/* The block's bits from its masks and what came before it. Branch-free; bits past a line's end read as SP. */
+static ALWAYS_INLINE block_bits block_eval(uint64_t t, uint64_t w, uint64_t c, line_carry in, int empties)
+{
+    block_bits b;
+    uint64_t t_before = t << 1 | in.prev_t;
+    b.starts = t & ~t_before;
+    b.ends = ~t & t_before;
+    /* RFC 9110 §5.6.1: one token per element. Adding the first bit of a SP/HTAB run that opened after a
+     * token carries through the run onto the byte after it, which must not begin another token. */
+    uint64_t opened = w & t_before;
+    uint64_t s1 = w + opened, s2 = s1 + in.ws;
+    b.next.ws = (uint64_t)(s1 < w) | (uint64_t)(s2 < s1);
+    b.land = s2 & ~w;
+    b.bad = ~(t | w | c) | (b.land & t);
+    /* Empty elements: "no token yet" is set after every comma, cleared by a token's first byte and kept
+     * by every other byte; adding carries it through a run of kept bytes onto the byte after the run.
+     * A comma reached in that state closes an empty element. */
+    if (empties) {
+        uint64_t set = c << 1 | in.empty;
+        uint64_t keep = ~(c | b.starts);
+        uint64_t run = keep + (set & keep);
+        b.closers = c & (set | run);
+        b.next.empty = (uint64_t)(run < keep) | c >> 63;
+    } else {
+        b.closers = b.next.empty = 0;
+    }
+    b.next.prev_t = t >> 63;
+    return b;
+}
+
+static ALWAYS_INLINE size_t bits_set(uint64_t x, int hw_popcnt)
+{
+#if CORSHDR_HAVE_X86_SIMD
+    if (hw_popcnt) /* only in functions compiled for a CPU with POPCNT */
+        return (size_t)__builtin_popcountll(x);
+#else
+    (void)hw_popcnt;
+#endif
+    return popcount64(x); /* the x86-64 baseline has no popcnt: SWAR, not a library call */
+}
+
+/* The position of set bit number r (from 0) of x, or 64 when x has no more than r set bits. */
+static unsigned nth_bit(uint64_t x, size_t r)
+{
+    for (; r && x; r--)
+        x &= x - 1;
+    return x ? ctz64(x) : 64;
+}
+
+static void fast_fail(fast_list *f, corshdr_status code, size_t offset, const char *expected)
+{
+    f->code = code;
+    f->offset = offset;
+    f->expected = expected;
+}
+
+/* ETOKEN at a byte: after a token and SP/HTAB only a comma may come; elsewhere a tchar or a comma. */
+static void fail_token(fast_list *f, size_t offset, int after_token_and_ws)
+{
+    fast_fail(f, CORSHDR_ETOKEN, offset,
+              after_token_and_ws ? "',' between elements" : "a tchar, or ',' between elements");
+}
+
+/* The element whose token starts at `at` is one too many, unless it goes on to break the grammar: the
+ * reference checks an element's bytes before it counts it. A bounded look at that element only. */
+static void element_check(fast_list *f, const char *p, size_t n, size_t at)
+{
+    size_t te = at + corshdr_tchar_span(p + at, n - at, f->kernel);
+    size_t j = te + corshdr__ows_span(p + te, n - te, f->kernel);
+    if (j < n && p[j] != ',')
+        fail_token(f, j, j > te);
+    else
+        fast_fail(f, CORSHDR_ETOOMANY, at, "at most max_elements elements");
+}
+
+/* A block failed: which rule, where. The first failing element decides, as in the reference; within
+ * one element a grammar error comes before its count. */
+static NOINLINE void locate(fast_list *f, const char *p, size_t n, size_t base, uint64_t t, uint64_t w, uint64_t c,
+                            line_carry in)
+{
+    block_bits b = block_eval(t, w, c, in, 1);
+    unsigned pb = b.bad ? ctz64(b.bad) : 64;
+    unsigned pm = nth_bit(b.starts, f->room_k), pe = nth_bit(b.closers, f->room_e);
+    unsigned first = pm < pe ? pm : pe;
+    /* a bad byte first, or later in the too-many element (no comma between) */
+    uint64_t between = pb < 64 && pb > pm ? (((uint64_t)1 << pb) - 1) & ~(((uint64_t)1 << pm) - 1) : 0;
+    if (pb < 64 && (pb <= first || (first == pm && !(c & between))))
+        fail_token(f, base + pb, (int)(b.land >> pb & 1));
+    else if (first == pe)
+        fast_fail(f, CORSHDR_EEMPTIES, base + pe, "at most max_empty empty elements");
+    else
+        element_check(f, p, n, base + pm);
+}
+
+/* Writes the spans of the tokens whose start bits are in `starts` into out[0..room), in order. A token
+ * with no end bit runs to bit 63 for now (a later block closes it); bit 63 also keeps ctz defined. */
 static ALWAYS_INLINE void emit_spans(const char *at, uint64_t starts, uint64_t ends, corshdr_span *out, size_t room)
 {
     const uint64_t top = (uint64_t)1 << 63;
@@ -272,27 +450,20 @@ static ALWAYS_INLINE void emit_spans(const char *at, uint64_t starts, uint64_t e
 }
 
 /*
- * Emits a block's tokens after the k already in out (emit_spans); when `open`, the block's first end bit
- * closes the token at out[k - 1], begun in an earlier block. With room for 64 more spans, the first four
- * slots are written without a branch (slots past the final count get junk; corshdr_list_extract
- * documents that out[count..cap) may be overwritten). hw_popcnt selects the instruction over the
- * portable count.
+ * A block's tokens after the k already in out; when `open`, the block's first end bit closes the token
+ * at out[k - 1], begun in an earlier block. With room for 64 more spans, the first four are written
+ * without a branch (slots past the final count get junk: the list functions document that
+ * out[count..cap) may be overwritten). A block without tokens writes nothing, whatever the room.
  */
-static ALWAYS_INLINE size_t emit_block(const char *at, uint64_t starts, uint64_t ends, int open, corshdr_span *out,
-                                       size_t cap, size_t k, int hw_popcnt)
+static ALWAYS_INLINE void emit_block(const char *at, uint64_t starts, uint64_t ends, uint64_t open, corshdr_span *out,
+                                     size_t cap, size_t k)
 {
     if (open && ends) { /* no end bit: the token runs through the whole block and stays open */
         if (k - 1 < cap)
             out[k - 1].len = (size_t)(at + ctz64(ends) - out[k - 1].ptr);
         ends &= ends - 1;
     }
-#if CORSHDR_HAVE_X86_SIMD
-    size_t n = hw_popcnt ? (size_t)__builtin_popcountll(starts) : popcount64(starts);
-#else
-    (void)hw_popcnt;
-    size_t n = popcount64(starts);
-#endif
-    if (k <= cap && cap - k >= 64) {
+    if (starts && k <= cap && cap - k >= 64) {
         const uint64_t top = (uint64_t)1 << 63; /* keeps ctz defined once a mask runs out */
         for (size_t i = 0; i < 4; i++, starts &= starts - 1, ends &= ends - 1) {
             unsigned so = ctz64(starts | top), eo = ctz64(ends | top);
@@ -300,155 +471,262 @@ static ALWAYS_INLINE size_t emit_block(const char *at, uint64_t starts, uint64_t
             out[k + i].len = (size_t)eo - so;
         }
         emit_spans(at, starts, ends, out + k + 4, 60); /* the rest, if there are more than four */
-    } else if (k < cap) {
+    } else if (starts && k < cap) {
         emit_spans(at, starts, ends, out + k, cap - k);
     }
-    return k + n;
 }
 
 /*
- * The vector path of one line: 64 bytes at a time, masks t (tchar), w (SP/HTAB), c (comma). A line is
- * well formed when every byte is in one of the classes and no run of w sits between two t bytes (that
- * would be two tokens in one element). Elements are the runs of t. Appends them to out[*count..cap),
- * counting past cap, and adds the line's commas to *commas. Returns 0 for a well-formed line, -1 when the
- * caller must run the scalar path, which reports the exact error.
+ * The reading loop's own copies of the fast_list fields it updates: a store to out[] could alias the
+ * fields, so they are loaded once per line, not once per span. `checked` is a constant per copy of the
+ * loop: a line too short to pass a limit (every element but the last needs a comma of its own) skips
+ * the per-block counting and takes its counts from the totals at its end.
  */
-static ALWAYS_INLINE int line_fast_impl(const char *p, size_t n, corshdr__classify_fn classify, corshdr_span *out,
-                                        size_t cap, size_t *count, size_t *commas, int hw_popcnt)
+typedef struct line_counts {
+    corshdr_span *out;
+    size_t cap, k, room_k, room_e, commas;
+} line_counts;
+
+/* One block of a line at `base`: 0, or -1 with the failure located. */
+static ALWAYS_INLINE int block_step(fast_list *f, line_counts *cn, const char *p, size_t n, size_t base, uint64_t t,
+                                    uint64_t w, uint64_t c, line_carry *lc, int hw_popcnt, int checked)
+{
+    block_bits b = block_eval(t, w, c, *lc, checked);
+    size_t ns = bits_set(b.starts, hw_popcnt), ne = checked ? bits_set(b.closers, hw_popcnt) : 0;
+    if (UNLIKELY(b.bad | (uint64_t)(checked && (ns > cn->room_k || ne > cn->room_e)))) {
+        f->room_k = cn->room_k;
+        f->room_e = cn->room_e;
+        locate(f, p, n, base, t, w, c, *lc);
+        return -1;
+    }
+    if (checked) {
+        cn->room_k -= ns;
+        cn->room_e -= ne;
+    } else {
+        cn->commas += bits_set(c, hw_popcnt);
+    }
+    emit_block(p + base, b.starts, b.ends, lc->prev_t, cn->out, cn->cap, cn->k);
+    cn->k += ns;
+    *lc = b.next;
+    return 0;
+}
+
+/* After a line's last block: close a token that ran to its last byte, store the counts back, and count
+ * the last element if it is empty. */
+static ALWAYS_INLINE int line_end(fast_list *f, const line_counts *cn, const char *p, size_t n, const line_carry *lc,
+                                  int checked)
+{
+    if (lc->prev_t && cn->k - 1 < f->cap)
+        f->out[cn->k - 1].len = (size_t)(p + n - f->out[cn->k - 1].ptr);
+    if (!checked) { /* a well-formed line has one element more than commas; none can pass a limit */
+        size_t k_line = cn->k - f->k;
+        f->room_k -= k_line;
+        f->room_e -= cn->commas + 1 - k_line;
+        f->k = cn->k;
+        return 0;
+    }
+    f->k = cn->k;
+    f->room_k = cn->room_k;
+    f->room_e = cn->room_e;
+    if (lc->empty) {
+        if (UNLIKELY(f->room_e == 0)) {
+            size_t s, e;
+            trim_bounds_k(p, n, f->kernel, &s, &e);
+            fast_fail(f, CORSHDR_EEMPTIES, e, "at most max_empty empty elements");
+            return -1;
+        }
+        f->room_e--;
+    }
+    return 0;
+}
+
+/* Whether a line of n bytes could pass a limit: it holds at most n + 1 elements of either kind. */
+static ALWAYS_INLINE int line_needs_counts(const fast_list *f, size_t n)
+{
+    return f->room_e <= n || f->room_k <= n;
+}
+
+/* A line of any length: classified 1 KiB at a time into block masks, then read block by block. */
+static ALWAYS_INLINE int scan_blocks(fast_list *f, const char *p, size_t n,
+                                     void (*classify)(const unsigned char *, size_t, size_t, uint64_t *, uint64_t *,
+                                                      uint64_t *),
+                                     int hw_popcnt, int checked)
 {
     enum { CHUNK = 16 }; /* blocks classified per call: 1 KiB */
-    uint64_t t[CHUNK], w[CHUNK], c[CHUNK], prev_t = 0, carry = 0, bad = 0;
-    size_t k = *count, ncommas = 0;
-    if (n == 0)
-        return 0;
-    if (n <= 64) {
-        /* One block, the usual size of a request's list: no chunk loop, nothing carried in or out. */
-        ncommas = classify((const unsigned char *)p, n, 0, t, w, c);
-        uint64_t tb = t[0], wb = w[0], t_before = tb << 1;
-        uint64_t after_ws = (wb + (wb & t_before)) & ~wb; /* the same carry trick, no carry-in */
-        if (~(tb | wb | c[0]) | (after_ws & tb))
-            return -1;
-        k = emit_block(p, tb & ~t_before, ~tb & t_before, 0, out, cap, k, hw_popcnt);
-        if ((tb >> 63) && k - 1 < cap) /* a token up to byte 64 */
-            out[k - 1].len = (size_t)(p + n - out[k - 1].ptr);
-        *count = k;
-        *commas += ncommas;
-        return 0;
-    }
+    uint64_t t[CHUNK], w[CHUNK], c[CHUNK];
+    line_carry lc = line_start;
+    line_counts cn = {f->out, f->cap, f->k, f->room_k, f->room_e, 0};
     for (size_t base = 0; base < n;) {
         size_t bytes = n - base < CHUNK * 64 ? n - base : CHUNK * 64, nblocks = (bytes + 63) / 64;
-        ncommas += classify((const unsigned char *)p + base, bytes, base, t, w, c);
-        for (size_t b = 0; b < nblocks; b++, base += 64) {
-            uint64_t tb = t[b], wb = w[b], t_before = tb << 1 | prev_t;
-            bad |= ~(tb | wb | c[b]);
-            /* A w-run that opens right after a t: adding its first bit carries through the run and lands
-             * on the byte after it, which must not be a t. The carry crosses blocks. */
-            uint64_t opened = wb & t_before;
-            uint64_t sum = wb + opened, c1 = sum < wb;
-            uint64_t sum2 = sum + carry, c2 = sum2 < sum;
-            bad |= sum2 & ~wb & tb;
-            carry = c1 | c2;
-            k = emit_block(p + base, tb & ~t_before, ~tb & t_before, (int)prev_t, out, cap, k, hw_popcnt);
-            prev_t = tb >> 63;
-        }
+        classify((const unsigned char *)p + base, bytes, base, t, w, c);
+        for (size_t b = 0; b < nblocks; b++, base += 64)
+            if (UNLIKELY(block_step(f, &cn, p, n, base, t[b], w[b], c[b], &lc, hw_popcnt, checked) != 0))
+                return -1;
     }
-    if (prev_t && k - 1 < cap) /* a token up to the last byte of a 64-byte multiple */
-        out[k - 1].len = (size_t)(p + n - out[k - 1].ptr);
-    if (bad)
-        return -1;
-    *count = k;
-    *commas += ncommas;
-    return 0;
+    return line_end(f, &cn, p, n, &lc, checked);
 }
 
 #if CORSHDR_HAVE_X86_SIMD
-__attribute__((target("popcnt,bmi"))) static int line_fast_bmi(const char *p, size_t n, corshdr__classify_fn classify,
-                                                               corshdr_span *out, size_t cap, size_t *count,
-                                                               size_t *commas)
-{
-    return line_fast_impl(p, n, classify, out, cap, count, commas, 1);
-}
-#endif
-
-static NOINLINE int line_fast_generic(const char *p, size_t n, corshdr__classify_fn classify, corshdr_span *out,
-                                      size_t cap, size_t *count, size_t *commas)
-{
-    return line_fast_impl(p, n, classify, out, cap, count, commas, 0);
-}
-
-#if CORSHDR_HAVE_X86_SIMD
-/*
- * A line under 64 bytes on the AVX2 kernel, the usual size of a request's list: the masks stay in
- * registers (no block arrays, no indirect call). Checks the line as line_fast_impl does (bits past n
- * are SP) and gives the token start and end bits (n < 64, so a token that runs to the end has its end
- * bit at n) and the comma count; -1 when the scalar path must decide.
- */
-__attribute__((target("avx2,bmi,popcnt"))) static ALWAYS_INLINE int short_masks_avx2(const char *p, size_t n,
-                                                                                     uint64_t *starts, uint64_t *ends,
-                                                                                     size_t *commas)
+/* A line under 64 bytes on AVX2, the usual size of a request's list: its masks stay in registers. */
+LEX_AVX2 static ALWAYS_INLINE int scan_short_avx2(fast_list *f, const char *p, size_t n, int checked)
 {
     uint64_t t, w, c;
+    line_carry lc = line_start;
+    line_counts cn = {f->out, f->cap, f->k, f->room_k, f->room_e, 0};
     classify_short_avx2((const unsigned char *)p, n, &t, &w, &c);
-    uint64_t t_before = t << 1;
-    uint64_t after_ws = (w + (w & t_before)) & ~w;
-    if (~(t | w | c) | (after_ws & t))
+    if (UNLIKELY(block_step(f, &cn, p, n, 0, t, w, c, &lc, 1, checked) != 0))
         return -1;
-    *starts = t & ~t_before;
-    *ends = ~t & t_before;
-    *commas = (size_t)__builtin_popcountll(c);
-    return 0;
+    return line_end(f, &cn, p, n, &lc, checked);
 }
 
-/* line_fast for a short line on AVX2. Same contract as line_fast_impl. */
-__attribute__((target("avx2,bmi,popcnt"))) static int line_short_avx2(const char *p, size_t n, corshdr_span *out,
-                                                                      size_t cap, size_t *count, size_t *commas)
+LEX_AVX2 static NOINLINE int scan_line_avx2(fast_list *f, const char *p, size_t n)
 {
-    uint64_t starts, ends;
-    size_t ncommas, k = *count;
-    if (short_masks_avx2(p, n, &starts, &ends, &ncommas) != 0)
-        return -1;
-    if (k < cap) /* out is not NULL */
-        emit_spans(p, starts, ends, out + k, cap - k);
-    *count = k + (size_t)__builtin_popcountll(starts);
-    *commas += ncommas;
-    return 0;
+    if (UNLIKELY(line_needs_counts(f, n)))
+        return n < 64 ? scan_short_avx2(f, p, n, 1) : scan_blocks(f, p, n, corshdr__classify_avx2, 1, 1);
+    return n < 64 ? scan_short_avx2(f, p, n, 0) : scan_blocks(f, p, n, corshdr__classify_avx2, 1, 0);
+}
+
+static NOINLINE int scan_line_sse2(fast_list *f, const char *p, size_t n)
+{
+    if (UNLIKELY(line_needs_counts(f, n)))
+        return scan_blocks(f, p, n, corshdr__classify_sse2, 0, 1);
+    return scan_blocks(f, p, n, corshdr__classify_sse2, 0, 0);
 }
 #endif
 
-/* line_fast_impl on a vector kernel (never SCALAR). */
-static inline int line_fast(const char *p, size_t n, corshdr_kernel kernel, corshdr_span *out, size_t cap,
-                            size_t *count, size_t *commas)
+/* One line on a vector kernel (never SCALAR): 0, or -1 with f's failure set. */
+static int scan_line(fast_list *f, const char *p, size_t n)
 {
 #if CORSHDR_HAVE_X86_SIMD
-    /* Every AVX2 CPU has POPCNT and BMI: there, counting bits is one instruction, not a library call. */
-    if (kernel == CORSHDR_KERNEL_AVX2)
-        return n < 64 ? line_short_avx2(p, n, out, cap, count, commas)
-                      : line_fast_bmi(p, n, corshdr__classify_avx2, out, cap, count, commas);
+    return f->kernel == CORSHDR_KERNEL_AVX2 ? scan_line_avx2(f, p, n) : scan_line_sse2(f, p, n);
+#else
+    (void)f, (void)p, (void)n;
+    return -1; /* unreachable: without vector kernels every call takes the scalar path */
 #endif
-    return line_fast_generic(p, n, corshdr__classifier(kernel), out, cap, count, commas);
 }
 
-/* "extract header list values" through the vector path. CORSHDR_OK, or CORSHDR_DONE when the scalar
- * path must decide (malformed input, a limit reached). */
-static corshdr_status extract_fast(const corshdr_list *it, corshdr_kernel kernel, corshdr_span *out,
-                                   size_t cap, size_t *count)
+/* list_init's byte limit without the iterator: the trimmed bytes of the lines, in order, until they
+ * pass max_bytes. Only called when the raw bytes do, so the trimming (on the kernel) is rarely needed. */
+static NOINLINE corshdr_status bytes_check(const corshdr_field *fields, size_t n, const char *name, size_t name_len,
+                                  size_t first, size_t max_bytes, corshdr_kernel kernel, corshdr_error *err)
 {
-    size_t k = 0, slots = 0, commas = 0;
-    for (size_t i = it->line; i < it->nfields; i++) {
-        if (!line_matches(&it->fields[i], it->name, it->name_len))
+    size_t bytes = 0;
+    for (size_t i = first; i < n; i++) {
+        if (!line_matches(&fields[i], name, name_len))
             continue;
-        /* Untrimmed: surrounding SP/HTAB is just whitespace to the block rules. */
-        const corshdr_span *v = &it->fields[i].value;
-        if (line_fast(nonnull(v->ptr), v->len, kernel, out, cap, &k, &commas) != 0)
-            return CORSHDR_DONE;
-        slots++;
+        size_t s, e;
+        trim_bounds_k(nonnull(fields[i].value.ptr), fields[i].value.len, kernel, &s, &e);
+        bytes += e - s;
+        if (bytes > max_bytes)
+            return fail(err, CORSHDR_ETOOLONG, i, e - (bytes - max_bytes), "at most max_bytes bytes");
     }
-    slots += commas; /* a line has one element slot more than it has commas */
-    if (k > it->opt.max_elements || slots - k > it->opt.max_empty ||
-        ((it->flags & CORSHDR_LIST_NONEMPTY) && k == 0))
-        return CORSHDR_DONE;
-    *count = k;
     return CORSHDR_OK;
+}
+
+/* corshdr_list_parse through the reference: a one-line header whose name is the empty string. */
+static NOINLINE corshdr_status parse_scalar(const char *value, size_t len, unsigned flags, const corshdr_options *o,
+                                            corshdr_span *out, size_t cap, size_t *count, corshdr_error *err)
+{
+    corshdr_field f = {{"", 0}, {value, len}};
+    *count = 0;
+    corshdr_status st = extract_scalar(&f, 1, "", 0, flags & ~CORSHDR_LIST_SINGLETON, o, out, cap, count, err);
+    if (err && err->line == 0)
+        err->line = CORSHDR_NPOS; /* there are no lines, only the value */
+    return st;
+}
+
+/* corshdr_list_parse on any vector kernel, any length. */
+static NOINLINE corshdr_status parse_vector(const char *value, size_t len, corshdr_kernel kernel, unsigned flags,
+                                            const corshdr_options *o, corshdr_span *out, size_t cap, size_t *count,
+                                            corshdr_error *err)
+{
+    const char *p = nonnull(value);
+    fast_list f;
+    *count = 0;
+    if (len > o->max_bytes) {
+        size_t s, e;
+        trim_bounds_k(p, len, kernel, &s, &e);
+        if (e - s > o->max_bytes)
+            return fail(err, CORSHDR_ETOOLONG, CORSHDR_NPOS, s + o->max_bytes, "at most max_bytes bytes");
+    }
+    fast_init(&f, o, kernel, out, cap);
+    if (scan_line(&f, p, len) != 0)
+        return fail(err, f.code, CORSHDR_NPOS, f.offset, f.expected);
+    if ((flags & CORSHDR_LIST_NONEMPTY) && f.k == 0)
+        return fail(err, CORSHDR_EEMPTY, CORSHDR_NPOS, CORSHDR_NPOS, "at least one element");
+    return list_done(f.k, cap, count, err);
+}
+
+#if CORSHDR_HAVE_X86_SIMD
+/* corshdr_list_parse of a value under 64 bytes on AVX2 (the request-list case) in one function. The
+ * limits are checked and the results published before the tokens are written, so nothing read after
+ * the stores to out can wait on them (a reload that 4K-aliases an out slot stalls). Anything but a
+ * clean value goes to parse_vector, which locates the failure. */
+LEX_AVX2 static NOINLINE corshdr_status parse_short_avx2(const char *value, size_t len, unsigned flags,
+                                                         const corshdr_options *o, corshdr_span *out, size_t cap,
+                                                         size_t *count, corshdr_error *err)
+{
+    const char *p = nonnull(value);
+    uint64_t t, w, c;
+    classify_short_avx2((const unsigned char *)p, len, &t, &w, &c);
+    block_bits b = block_eval(t, w, c, line_start, 0);
+    /* a well-formed value has one element more than commas */
+    size_t k = (size_t)__builtin_popcountll(b.starts), empties = (size_t)__builtin_popcountll(c) + 1 - k;
+    if (UNLIKELY(b.bad | (uint64_t)(k > o->max_elements) | (uint64_t)(empties > o->max_empty) |
+                 (uint64_t)((flags & CORSHDR_LIST_NONEMPTY) && k == 0)))
+        return parse_vector(value, len, CORSHDR_KERNEL_AVX2, flags, o, out, cap, count, err);
+    corshdr_status st = list_done(k, cap, count, err);
+    if (cap) /* out is not NULL */
+        emit_spans(p, b.starts, b.ends, out, cap);
+    return st;
+}
+#endif
+
+/* One value, on a resolved kernel: corshdr_list_parse after its argument checks, and
+ * corshdr_list_extract of a header on one line. */
+static ALWAYS_INLINE corshdr_status parse_one(const char *value, size_t len, corshdr_kernel kernel, unsigned flags,
+                                              const corshdr_options *o, corshdr_span *out, size_t cap, size_t *count,
+                                              corshdr_error *err)
+{
+#if CORSHDR_HAVE_X86_SIMD
+    if (kernel == CORSHDR_KERNEL_AVX2 && len < 64 && len <= o->max_bytes)
+        return parse_short_avx2(value, len, flags, o, out, cap, count, err);
+#endif
+    if (kernel == CORSHDR_KERNEL_SCALAR)
+        return parse_scalar(value, len, flags, o, out, cap, count, err);
+    return parse_vector(value, len, kernel, flags, o, out, cap, count, err);
+}
+
+/* The lines of a header after the first 16 are found again by name: only a header on more lines than
+ * any browser or server sends pays for the second look. */
+enum { KEPT_LINES = 16 };
+
+/* A header on several lines, after the pass over the names: the byte limit, then each line read in turn,
+ * the counts running on. */
+static NOINLINE corshdr_status extract_lines(const corshdr_field *fields, const char *name, size_t name_len,
+                                             unsigned flags, const corshdr_options *o, corshdr_kernel kernel,
+                                             const size_t *kept, size_t lines, size_t raw, size_t n, corshdr_span *out,
+                                             size_t cap, size_t *count, corshdr_error *err)
+{
+    corshdr_status st;
+    if (raw > o->max_bytes &&
+        (st = bytes_check(fields, n, name, name_len, kept[0], o->max_bytes, kernel, err)) != CORSHDR_OK)
+        return st;
+    fast_list f;
+    fast_init(&f, o, kernel, out, cap);
+    size_t i = kept[0];
+    for (size_t l = 0; l < lines; l++) {
+        if (l < KEPT_LINES)
+            i = kept[l];
+        else
+            while (!line_matches(&fields[++i], name, name_len))
+                ;
+        if (scan_line(&f, nonnull(fields[i].value.ptr), fields[i].value.len) != 0)
+            return fail(err, f.code, i, f.offset, f.expected);
+    }
+    if ((flags & CORSHDR_LIST_NONEMPTY) && f.k == 0)
+        return fail(err, CORSHDR_EEMPTY, CORSHDR_NPOS, CORSHDR_NPOS, "at least one element");
+    return list_done(f.k, cap, count, err);
 }
 
 corshdr_status corshdr_list_extract(const corshdr_field *fields, size_t n, const char *name, size_t name_len,
@@ -458,93 +736,36 @@ corshdr_status corshdr_list_extract(const corshdr_field *fields, size_t n, const
     if (!count || (!out && cap))
         return fail(err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "a count and an output array");
     *count = 0;
-    corshdr_list it;
-    corshdr_status st = corshdr_list_init(&it, fields, n, name, name_len, flags, opt, err);
-    if (st != CORSHDR_OK)
-        return st;
-    size_t k = 0;
-    corshdr_kernel kernel = corshdr__kernel(it.opt.kernel);
-    if (kernel == CORSHDR_KERNEL_SCALAR || extract_fast(&it, kernel, out, cap, &k) != CORSHDR_OK) {
-        /* the scalar path: the reference for every result and every error report */
-        corshdr_span e;
-        k = 0;
-        while ((st = corshdr_list_next(&it, &e, err)) == CORSHDR_OK) {
-            if (k < cap)
-                out[k] = e;
-            k++;
-        }
-        if (st != CORSHDR_DONE)
-            return st;
+    const corshdr_options *o = opt ? opt : &default_options;
+    corshdr_kernel kernel = corshdr__kernel(o->kernel);
+    if (kernel == CORSHDR_KERNEL_SCALAR || !fields_ok(fields, n, name, name_len) || (flags & ~LIST_FLAGS))
+        return extract_scalar(fields, n, name, name_len, flags, o, out, cap, count, err);
+    /* One pass over the names, each compared once: the lines of the header, and the rules the reference
+     * checks before any element (a bad span, a repeated singleton). */
+    size_t kept[KEPT_LINES], lines = 0, raw = 0;
+    for (size_t i = 0; i < n; i++) {
+        const corshdr_field *fl = &fields[i];
+        if (!span_ok(fl->name.ptr, fl->name.len) || !span_ok(fl->value.ptr, fl->value.len))
+            return fail(err, CORSHDR_EINVAL, i, CORSHDR_NPOS, "a span");
+        if (!line_matches(fl, name, name_len))
+            continue;
+        if (lines && (flags & CORSHDR_LIST_SINGLETON)) /* Fetch "extract header list values", step 2 */
+            return fail(err, CORSHDR_EREPEATED, i, 0, "a single line");
+        if (lines < KEPT_LINES)
+            kept[lines] = i;
+        lines++;
+        raw += fl->value.len;
     }
-    *count = k;
-    err_clear(err);
-    if (k > cap)
-        return fail(err, CORSHDR_ENOSPC, CORSHDR_NPOS, CORSHDR_NPOS, "room for *count elements");
-    return CORSHDR_OK;
-}
-
-/* Everything but a clean value (an error to locate, a limit, the scalar kernel): a one-line header whose
- * name is the empty string. Out of line, so the fast path stays small. */
-static NOINLINE corshdr_status list_parse_slow(const char *value, size_t len, unsigned flags,
-                                               const corshdr_options *opt, corshdr_span *out, size_t cap,
-                                               size_t *count, corshdr_error *err)
-{
-    corshdr_field f = {{"", 0}, {value, len}};
-    corshdr_status st = corshdr_list_extract(&f, 1, "", 0, flags & ~CORSHDR_LIST_SINGLETON, opt, out, cap, count, err);
-    if (err && err->line == 0)
-        err->line = CORSHDR_NPOS; /* there are no lines, only the value */
-    return st;
-}
-
-/* Whether k elements and `commas` commas of a whole value are within the limits and flags; if not, the
- * slow path reports which limit. */
-static ALWAYS_INLINE int parse_within(size_t k, size_t commas, unsigned flags, const corshdr_options *o)
-{
-    return k <= o->max_elements && commas + 1 - k <= o->max_empty && !((flags & CORSHDR_LIST_NONEMPTY) && k == 0);
-}
-
-/* The result of a parse that found k elements: *count, and ENOSPC when they do not fit in cap. */
-static ALWAYS_INLINE corshdr_status parse_done(size_t k, size_t cap, size_t *count, corshdr_error *err)
-{
-    *count = k;
-    if (err)
-        err_clear(err);
-    return k > cap ? fail(err, CORSHDR_ENOSPC, CORSHDR_NPOS, CORSHDR_NPOS, "room for *count elements") : CORSHDR_OK;
-}
-
-#if CORSHDR_HAVE_X86_SIMD
-/* corshdr_list_parse of a value under 64 bytes on AVX2, in one function: the request-list case. The
- * limits are checked and the results published before the tokens are written, so nothing read after
- * the stores to out can wait on them (a reload that 4K-aliases an out slot stalls). */
-__attribute__((target("avx2,bmi,popcnt"))) static NOINLINE corshdr_status
-list_parse_short_avx2(const char *value, size_t len, unsigned flags, const corshdr_options *o, corshdr_span *out,
-                      size_t cap, size_t *count, corshdr_error *err)
-{
-    const char *p = nonnull(value);
-    uint64_t starts, ends;
-    size_t commas;
-    if (short_masks_avx2(p, len, &starts, &ends, &commas) != 0)
-        return list_parse_slow(value, len, flags, o, out, cap, count, err);
-    size_t k = (size_t)__builtin_popcountll(starts);
-    if (!parse_within(k, commas, flags, o))
-        return list_parse_slow(value, len, flags, o, out, cap, count, err);
-    corshdr_status st = parse_done(k, cap, count, err);
-    if (cap) /* out is not NULL */
-        emit_spans(p, starts, ends, out, cap);
-    return st;
-}
-#endif
-
-/* corshdr_list_parse on any vector kernel. Out of line, as is the short path: the entry point only
- * checks and dispatches, with no registers to save. */
-static NOINLINE corshdr_status list_parse_vector(const char *value, size_t len, corshdr_kernel kernel, unsigned flags,
-                                                 const corshdr_options *o, corshdr_span *out, size_t cap,
-                                                 size_t *count, corshdr_error *err)
-{
-    size_t k = 0, commas = 0;
-    if (line_fast(nonnull(value), len, kernel, out, cap, &k, &commas) == 0 && parse_within(k, commas, flags, o))
-        return parse_done(k, cap, count, err);
-    return list_parse_slow(value, len, flags, o, out, cap, count, err);
+    if (lines == 0)
+        return fail(err, CORSHDR_ABSENT, CORSHDR_NPOS, CORSHDR_NPOS, "the header");
+    if (lines == 1) { /* the usual case: the path of corshdr_list_parse, errors then named by line */
+        const corshdr_span *v = &fields[kept[0]].value;
+        corshdr_status st = parse_one(v->ptr, v->len, kernel, flags, o, out, cap, count, err);
+        if (err && st < 0 && st != CORSHDR_ENOSPC && st != CORSHDR_EEMPTY)
+            err->line = kept[0];
+        return st;
+    }
+    return extract_lines(fields, name, name_len, flags, o, kernel, kept, lines, raw, n, out, cap, count, err);
 }
 
 /* The first call of the process: probe the CPU, then parse. */
@@ -559,22 +780,14 @@ static NOINLINE corshdr_status list_parse_first(const char *value, size_t len, u
 corshdr_status corshdr_list_parse(const char *value, size_t len, unsigned flags, const corshdr_options *opt,
                                   corshdr_span *out, size_t cap, size_t *count, corshdr_error *err)
 {
-    static const corshdr_options defaults = {CORSHDR_DEFAULT_MAX_ELEMENTS, CORSHDR_DEFAULT_MAX_EMPTY,
-                                             CORSHDR_DEFAULT_MAX_BYTES, CORSHDR_KERNEL_AUTO};
     if (!count || (!out && cap) || !span_ok(value, len))
         return fail(err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "a value, a count and an output array");
-    const corshdr_options *o = opt ? opt : &defaults;
+    const corshdr_options *o = opt ? opt : &default_options;
     unsigned probed = atomic_load_explicit(&corshdr__probed, memory_order_relaxed);
     if (!probed) /* once: a call here would make every call save registers */
         return list_parse_first(value, len, flags, opt, out, cap, count, err);
     corshdr_kernel kernel = corshdr__kernel_from(probed, o->kernel);
-    if (kernel == CORSHDR_KERNEL_SCALAR || len > o->max_bytes ||
-        (flags & ~(CORSHDR_LIST_SINGLETON | CORSHDR_LIST_NONEMPTY)))
-        return list_parse_slow(value, len, flags, o, out, cap, count, err);
-    /* The common case, a clean value, straight through the vector path: no lines to find. */
-#if CORSHDR_HAVE_X86_SIMD
-    if (kernel == CORSHDR_KERNEL_AVX2 && len < 64)
-        return list_parse_short_avx2(value, len, flags, o, out, cap, count, err);
-#endif
-    return list_parse_vector(value, len, kernel, flags, o, out, cap, count, err);
+    if (flags & ~LIST_FLAGS)
+        return parse_scalar(value, len, flags, o, out, cap, count, err); /* which reports it */
+    return parse_one(value, len, kernel, flags, o, out, cap, count, err);
 }

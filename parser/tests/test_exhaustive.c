@@ -229,6 +229,39 @@ static void field_name_every_byte(void **state)
     }
 }
 
+/* Header names match byte-case-insensitively (ASCII letters only): every pair of bytes, at the first,
+ * a middle and the last position of names of every length the comparison treats apart (1 to 3 bytes
+ * one by one, 4-7 and 8-15 in two overlapping loads, 16 and up 16 at a time), through
+ * corshdr_header_find. Guard pages end both names, so a read past either faults. */
+static void name_match_every_byte_pair(void **state)
+{
+    (void)state;
+    const size_t lengths[] = {1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33};
+    char a[40], b[40];
+    for (size_t li = 0; li < COUNT(lengths); li++) {
+        size_t len = lengths[li];
+        const size_t where[] = {0, len / 2, len - 1};
+        for (size_t wi = 0; wi < COUNT(where); wi++) {
+            memset(a, 'k', len);
+            memset(b, 'K', len);
+            char *ga = (char *)(uintptr_t)guard_dup(a, len), *gb = (char *)(uintptr_t)guard_dup(b, len);
+            for (int x = 0; x < 256; x++)
+                for (int y = 0; y < 256; y++) {
+                    ga[where[wi]] = (char)x;
+                    gb[where[wi]] = (char)y;
+                    int lx = x >= 'A' && x <= 'Z' ? x + 32 : x, ly = y >= 'A' && y <= 'Z' ? y + 32 : y;
+                    corshdr_field f = {{ga, len}, {"v", 1}};
+                    size_t at;
+                    corshdr_status st = corshdr_header_find(&f, 1, gb, len, &at);
+                    if (st != (lx == ly ? CORSHDR_OK : CORSHDR_ABSENT))
+                        fail_msg("length %zu, position %zu: bytes 0x%02x and 0x%02x gave %s", len, where[wi], x, y,
+                                 corshdr_err_name(st));
+                }
+            guard_release();
+        }
+    }
+}
+
 static void origin_host_every_byte(void **state)
 {
     (void)state;
@@ -271,6 +304,7 @@ int main(void)
         cmocka_unit_test_teardown(split_every_byte, guard_teardown),
         cmocka_unit_test_teardown(value_every_byte_every_position, guard_teardown),
         cmocka_unit_test_teardown(field_name_every_byte, guard_teardown),
+        cmocka_unit_test_teardown(name_match_every_byte_pair, guard_teardown),
         cmocka_unit_test_teardown(origin_host_every_byte, guard_teardown),
         cmocka_unit_test_teardown(accept_value_every_byte, guard_teardown),
     };

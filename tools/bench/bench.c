@@ -122,13 +122,19 @@ static struct input numbered_names(size_t count)
     return one_line(b, count * k - 2);
 }
 
-/* A list of exactly len bytes: numbered names, then one last name padded to fill (the byte-limit family). */
+/* A list of exactly len bytes with at most len / 64 + 2 elements, well within the element limit for the
+ * lengths used: 62-byte names, the last one padded to fill (the byte-limit family). */
 static struct input list_of_bytes(size_t len)
 {
-    char *b = xmalloc(len + 16);
+    char *b = xmalloc(len + 1);
     size_t n = 0;
-    for (size_t i = 0; n + 26 < len; i++)
-        n += (size_t)snprintf(b + n, 16, "x-name-%04zu, ", i % 1000);
+    for (size_t i = 0; n + 128 < len; i++) {
+        n += (size_t)snprintf(b + n, 16, "x-name-%04zu-", i % 10000);
+        memset(b + n, 'p', 62 - 12);
+        n += 62 - 12;
+        memcpy(b + n, ", ", 2);
+        n += 2;
+    }
     memset(b + n, 'z', len - n);
     return one_line(b, len);
 }
