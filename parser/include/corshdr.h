@@ -267,7 +267,8 @@ CORSHDR_API void corshdr_names_init(corshdr_names *set, corshdr_name *storage, s
  * keeps counting, so the caller learns the capacity to retry with). */
 CORSHDR_API corshdr_status corshdr_names_add(corshdr_names *set, const char *ptr, size_t len);
 /* Sorts by lowercase bytes and drops case-insensitive duplicates, keeping the first spelling added.
- * O(n log n) comparisons, in place (heapsort): no input, however hostile, makes it quadratic. */
+ * O(n log n) comparisons, in place (heapsort; insertion sort up to 16 names, where it compares less):
+ * no input, however hostile, makes it quadratic. */
 CORSHDR_API void corshdr_names_sort(corshdr_names *set);
 /* Looks a name up (case-insensitively) in a sorted set: CORSHDR_OK with *index, CORSHDR_ABSENT, or
  * CORSHDR_EINVAL when the set is not sorted. index may be NULL. */
@@ -291,6 +292,40 @@ typedef enum corshdr_credentials {
 CORSHDR_API corshdr_status corshdr_origin_check(const char *ptr, size_t len, corshdr_error *err);
 
 /*
+ * One pass over a header list: whether Fetch can represent it (every name a token, no NUL, CR or LF in a
+ * value) and where the lines the CORS functions read are. Each check below builds one and answers from
+ * it; a caller that asks several things of one response (the CORS check, then the exposed headers, then
+ * max-age) builds it once, in its own storage, and calls the corshdr_index_* forms. Names match
+ * byte-case-insensitively. The fields must outlive the index.
+ */
+typedef enum corshdr_cors_name {
+    CORSHDR_ACAO = 0, /* Access-Control-Allow-Origin */
+    CORSHDR_ACAC,     /* Access-Control-Allow-Credentials */
+    CORSHDR_ACAM,     /* Access-Control-Allow-Methods */
+    CORSHDR_ACAH,     /* Access-Control-Allow-Headers */
+    CORSHDR_ACEH,     /* Access-Control-Expose-Headers */
+    CORSHDR_ACMA,     /* Access-Control-Max-Age */
+    CORSHDR_ORIGIN,   /* Origin */
+    CORSHDR_ACRM,     /* Access-Control-Request-Method */
+    CORSHDR_ACRH,     /* Access-Control-Request-Headers */
+    CORSHDR_CORS_NAMES
+} corshdr_cors_name;
+
+#define CORSHDR_INDEX_KEPT 8 /* lines of one header the index keeps; more are found again by name */
+
+typedef struct corshdr_index {
+    const corshdr_field *fields;
+    size_t n;
+    size_t count[CORSHDR_CORS_NAMES];                      /* lines with that name */
+    size_t line[CORSHDR_CORS_NAMES][CORSHDR_INDEX_KEPT];   /* the first of them, in order */
+} corshdr_index;
+
+/* Builds *ix over fields[0..n). CORSHDR_OK, or ENAME / EVALUE (the list is a network error; err locates
+ * the first bad line as corshdr_fields_check does), or EINVAL. */
+CORSHDR_API corshdr_status corshdr_index_build(corshdr_index *ix, const corshdr_field *fields, size_t n,
+                                               corshdr_error *err);
+
+/*
  * Fetch "CORS check" of a response for a request whose byte-serialized origin is (origin, origin_len)
  * (`null` for an opaque origin). CORSHDR_OK, or why not: ENOACAO, EREPEATED, EWILDCARD, EACAO, EACAC; or
  * ENAME/EVALUE when the list itself is a network error.
@@ -298,6 +333,10 @@ CORSHDR_API corshdr_status corshdr_origin_check(const char *ptr, size_t len, cor
 CORSHDR_API corshdr_status corshdr_cors_check(const corshdr_field *fields, size_t n, const char *origin,
                                               size_t origin_len, corshdr_credentials credentials,
                                               corshdr_error *err);
+
+/* The same on an index built by corshdr_index_build (which already answered ENAME / EVALUE). */
+CORSHDR_API corshdr_status corshdr_index_cors_check(const corshdr_index *ix, const char *origin, size_t origin_len,
+                                                    corshdr_credentials credentials, corshdr_error *err);
 
 /* The request a preflight answers. */
 typedef struct corshdr_request {
@@ -322,6 +361,10 @@ CORSHDR_API corshdr_status corshdr_preflight_check(const corshdr_request *req, i
                                                    const corshdr_options *opt, uint32_t *max_age,
                                                    corshdr_error *err);
 
+CORSHDR_API corshdr_status corshdr_index_preflight_check(const corshdr_index *ix, const corshdr_request *req,
+                                                         int status, const corshdr_options *opt, uint32_t *max_age,
+                                                         corshdr_error *err);
+
 /*
  * Access-Control-Max-Age (SEMANTICS.md "max-age"). *seconds is always set: the value (saturating at
  * 2147483648), 0 for a negative integer, 5 when absent or invalid. Returns CORSHDR_OK, CORSHDR_ABSENT,
@@ -329,6 +372,7 @@ CORSHDR_API corshdr_status corshdr_preflight_check(const corshdr_request *req, i
  */
 CORSHDR_API corshdr_status corshdr_max_age_parse(const corshdr_field *fields, size_t n, uint32_t *seconds,
                                                  corshdr_error *err);
+CORSHDR_API corshdr_status corshdr_index_max_age(const corshdr_index *ix, uint32_t *seconds, corshdr_error *err);
 
 /*
  * The CORS filter: which response header names script may read, assuming the CORS check passed. The
@@ -342,11 +386,16 @@ CORSHDR_API corshdr_status corshdr_max_age_parse(const corshdr_field *fields, si
 CORSHDR_API corshdr_status corshdr_exposed_filter(const corshdr_field *fields, size_t n,
                                                   corshdr_credentials credentials, const corshdr_options *opt,
                                                   corshdr_names *readable, corshdr_error *err);
+CORSHDR_API corshdr_status corshdr_index_exposed_filter(const corshdr_index *ix, corshdr_credentials credentials,
+                                                        const corshdr_options *opt, corshdr_names *readable,
+                                                        corshdr_error *err);
 
 /* One name at a time (e.g. for Headers.get): 1 when script may read response header `name`, else 0.
  * A list that is a network error exposes nothing. */
 CORSHDR_API int corshdr_is_exposed(const corshdr_field *fields, size_t n, corshdr_credentials credentials,
                                    const corshdr_options *opt, const char *name, size_t name_len);
+CORSHDR_API int corshdr_index_is_exposed(const corshdr_index *ix, corshdr_credentials credentials,
+                                         const corshdr_options *opt, const char *name, size_t name_len);
 
 /* ---- cors: request side ---------------------------------------------------------------------------- */
 

@@ -18,6 +18,16 @@ extern const uint8_t corshdr__lower[256];
 static inline int ch_is(unsigned char c, unsigned cls) { return (corshdr__class[c] & cls) != 0; }
 static inline unsigned char ch_lower(unsigned char c) { return corshdr__lower[c]; }
 
+/* 0x20 in each byte of w that is an ASCII letter, either case: the bit case folding ignores. SWAR: a
+ * byte's high bit says whether it is in 'a'..'z' once 0x20 is set; no carry crosses a byte. */
+static inline uint64_t letter_bits(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101u;
+    uint64_t lw = w | 0x20 * ones, t = lw & 0x7f * ones;
+    uint64_t ge_a = t + 0x1f * ones, ge_brace = t + 0x05 * ones; /* 0x80 - 'a', 0x80 - ('z' + 1) */
+    return (ge_a & ~ge_brace & ~lw & 0x80 * ones) >> 2;
+}
+
 /* Span helpers. A NULL pointer is valid only with length 0; callers check with span_ok. */
 static inline int span_ok(const char *p, size_t n) { return p != NULL || n == 0; }
 
@@ -68,6 +78,23 @@ static inline void trim_bounds(const char *p, size_t n, size_t *start, size_t *e
  * *index the second such line. For the headers whose ABNF allows one line. */
 corshdr_status corshdr__header_single(const corshdr_field *fields, size_t n, const char *name, size_t name_len,
                                       size_t *index);
+
+/* "extract header list values" of a header whose lines the caller found: kept[] holds the first
+ * min(lines, CORSHDR_INDEX_KEPT) of them (more are found by name after the last kept one), raw their
+ * bytes untrimmed. Spans are known to be valid and the singleton rule applied. Kernel resolved. */
+corshdr_status corshdr__extract_kept(const corshdr_field *fields, size_t n, const char *name, size_t name_len,
+                                     const size_t *kept, size_t lines, size_t raw, unsigned flags,
+                                     const corshdr_options *o, corshdr_kernel kernel, corshdr_span *out, size_t cap,
+                                     size_t *count, corshdr_error *err);
+
+/* The index of a list whose lines are not checked: names only (index.c). */
+void corshdr__index_names(corshdr_index *ix, const corshdr_field *fields, size_t n);
+/* "extract header list values" of a header the index found (flags 0): as corshdr_list_extract. */
+corshdr_status corshdr__index_list(const corshdr_index *ix, int which, const corshdr_options *opt, corshdr_span *out,
+                                   size_t cap, size_t *count, corshdr_error *err);
+
+/* The defaults of corshdr_options_init, for NULL options. */
+extern const corshdr_options corshdr__default_options;
 
 /* Options with defaults applied for NULL, kernel resolved. */
 corshdr_options corshdr__options(const corshdr_options *opt);
@@ -137,6 +164,46 @@ static inline unsigned ctz64(uint64_t x)
 
 /* The kernels the layers above inline (name_eq among them) come with the lex layer's own header. */
 #include "lex_simd.h"
+
+/* 8 bytes lowercased (ASCII letters only) in an order that compares as the bytes do: big-endian. */
+static inline uint64_t key8(const char *p)
+{
+    uint64_t w = load64(p);
+    w |= letter_bits(w);
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_bswap64(w);
+#else
+    uint64_t r = 0;
+    for (int i = 0; i < 8; i++, w >>= 8)
+        r = r << 8 | (w & 0xff);
+    return r;
+#endif
+}
+
+/* corshdr_name_compare, inline for the set functions: byte order of the lowercase forms. */
+static inline int name_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+    size_t n = alen < blen ? alen : blen, i = 0;
+    /* 8 bytes at a time; the last 8 overlap bytes already found equal, which changes nothing */
+    if (n >= 8) {
+        for (;; i += 8) {
+            if (i + 8 > n)
+                i = n - 8;
+            uint64_t x = key8(a + i), y = key8(b + i);
+            if (x != y)
+                return x < y ? -1 : 1;
+            if (i + 8 == n)
+                break;
+        }
+        i = n;
+    }
+    for (; i < n; i++) {
+        unsigned char x = ch_lower((unsigned char)a[i]), y = ch_lower((unsigned char)b[i]);
+        if (x != y)
+            return x < y ? -1 : 1;
+    }
+    return alen < blen ? -1 : alen > blen ? 1 : 0;
+}
 
 /* name_eq against a lowercase literal. */
 #define NAME_IS(p, n, lit) name_eq((p), (n), (lit), sizeof(lit) - 1)

@@ -226,11 +226,5 @@ corshdr_status corshdr_fields_check(const corshdr_field *fields, size_t n, corsh
 
 int corshdr_name_compare(const char *a, size_t alen, const char *b, size_t blen)
 {
-    size_t n = alen < blen ? alen : blen;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char x = ch_lower((unsigned char)a[i]), y = ch_lower((unsigned char)b[i]);
-        if (x != y)
-            return x < y ? -1 : 1;
-    }
-    return alen < blen ? -1 : alen > blen ? 1 : 0;
+    return name_cmp(a, alen, b, blen);
 }

@@ -6,25 +6,7 @@
 
 #if CORSHDR_HAVE_X86_SIMD
 
-/* ---- SSE2: no byte shuffle, so tchar is nine byte ranges ---------------------------------------- */
-
-/* A range test for unsigned bytes: (x - lo) saturating-minus (hi - lo) is 0 exactly when lo <= x <= hi. */
-#define RANGE_ZERO(x, lo, hi) _mm_subs_epu8(_mm_sub_epi8((x), _mm_set1_epi8((char)(lo))), _mm_set1_epi8((char)((hi) - (lo))))
-
-/* 0xFF in every lane whose byte is a tchar: ! #-' *+ -. 0-9 A-Z ^-z | ~ (RFC 9110 §5.6.2). */
-static inline __m128i tchar_sse2(__m128i x)
-{
-    __m128i m = RANGE_ZERO(x, 0x21, 0x21);
-    m = _mm_min_epu8(m, RANGE_ZERO(x, 0x23, 0x27));
-    m = _mm_min_epu8(m, RANGE_ZERO(x, 0x2a, 0x2b));
-    m = _mm_min_epu8(m, RANGE_ZERO(x, 0x2d, 0x2e));
-    m = _mm_min_epu8(m, RANGE_ZERO(x, 0x30, 0x39));
-    m = _mm_min_epu8(m, RANGE_ZERO(x, 0x41, 0x5a));
-    m = _mm_min_epu8(m, RANGE_ZERO(x, 0x5e, 0x7a));
-    m = _mm_min_epu8(m, RANGE_ZERO(x, 0x7c, 0x7c));
-    m = _mm_min_epu8(m, RANGE_ZERO(x, 0x7e, 0x7e));
-    return _mm_cmpeq_epi8(m, _mm_setzero_si128());
-}
+/* ---- SSE2: no byte shuffle, so tchar is nine byte ranges (tchar_sse2, lex_simd.h) ---------------- */
 
 size_t corshdr__tchar_span_sse2(const char *p, size_t n)
 {
@@ -174,13 +156,6 @@ LEX_AVX2 static inline uint32_t ows32(__m256i x)
         _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(' ')), _mm256_cmpeq_epi8(x, _mm256_set1_epi8('\t'))));
 }
 
-/* NUL/CR/LF lanes. */
-static inline unsigned ctl16(__m128i x)
-{
-    __m128i m = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_setzero_si128()), _mm_cmpeq_epi8(x, _mm_set1_epi8('\r')));
-    return (unsigned)_mm_movemask_epi8(_mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))));
-}
-
 LEX_AVX2 static inline uint32_t ctl32(__m256i x)
 {
     __m256i m = _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_setzero_si256()), _mm256_cmpeq_epi8(x, _mm256_set1_epi8('\r')));
@@ -218,14 +193,15 @@ size_t corshdr__ows_back_sse2(const char *p, size_t n)
 
 size_t corshdr__ctl_find_sse2(const char *p, size_t n)
 {
+    const lex_consts k = lex_consts_make();
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
-        unsigned hit = ctl16(LOAD16(p + i));
+        unsigned hit = ctl_lanes_k(LOAD16(p + i), &k);
         if (hit)
             return i + (size_t)__builtin_ctz(hit);
     }
     if (n >= 16) { /* the last 16 bytes, overlapping what was read */
-        unsigned hit = ctl16(LOAD16(p + n - 16)) >> (16 - (n - i));
+        unsigned hit = ctl_lanes_k(LOAD16(p + n - 16), &k) >> (16 - (n - i));
         return hit ? i + (size_t)__builtin_ctz(hit) : n;
     }
     while (i < n && !ch_is((unsigned char)p[i], CH_CTL))

@@ -81,6 +81,104 @@ static inline int name_eq(const char *a, size_t alen, const char *b, size_t blen
     return 1;
 }
 
+/* ---- whole-span checks of short spans (field names and values), one register at a time ------------ */
+
+/* The nibble tables of tchar (non_tchar_avx2, non_tchar_lanes_avx2): bit r-2 of LO[b & 15] is set when
+ * byte (r << 4 | b & 15) is a tchar, for rows r = 2..7; HI[b >> 4]
+ * selects the row's bit and is 0 for every other row (controls, DEL, obs-text). */
+#define LO_ROW 0x3a, 0x3f, 0x3e, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3e, 0x3e, 0x3d, 0x15, 0x34, 0x15, 0x3d, 0x1c
+#define HI_ROW 0x00, 0x00, 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
+
+
+
+/* The n bytes at p (1 <= n <= 16) in one register, every lane a byte of the span: from 8 bytes two
+ * overlapping 8-byte loads, from 4 two 4-byte ones, under 4 the bytes repeated. Nothing outside the
+ * span is read. For checks that ask whether any byte is in a class, repeats change nothing. */
+static inline __m128i load_upto16(const char *p, size_t n)
+{
+    if (n >= 16)
+        return LOADU16(p);
+    if (n >= 8)
+        return _mm_set_epi64x((long long)load64(p + n - 8), (long long)load64(p));
+    if (n >= 4) {
+        int lo = (int)load32(p), hi = (int)load32(p + n - 4);
+        return _mm_setr_epi32(lo, hi, lo, hi);
+    }
+    unsigned v = (unsigned char)p[0] | (unsigned)(unsigned char)p[n >> 1] << 8 |
+                 (unsigned)(unsigned char)p[n - 1] << 16 | (unsigned)(unsigned char)p[0] << 24;
+    return _mm_set1_epi32((int)v);
+}
+
+/* The constants of the field checks, made once per list so that they stay in registers. */
+typedef struct lex_consts {
+    __m128i zero, cr, lf, nib, lo_lut, hi_lut;
+} lex_consts;
+
+static inline lex_consts lex_consts_make(void)
+{
+    lex_consts k;
+    k.zero = _mm_setzero_si128();
+    k.cr = _mm_set1_epi8('\r');
+    k.lf = _mm_set1_epi8('\n');
+    k.nib = _mm_set1_epi8(0x0f);
+    k.lo_lut = _mm_setr_epi8(LO_ROW);
+    k.hi_lut = _mm_setr_epi8(HI_ROW);
+    return k;
+}
+
+/* Lanes holding NUL, CR or LF. */
+static inline unsigned ctl_lanes_k(__m128i x, const lex_consts *k)
+{
+    __m128i m = _mm_or_si128(_mm_cmpeq_epi8(x, k->zero), _mm_cmpeq_epi8(x, k->cr));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(m, _mm_cmpeq_epi8(x, k->lf)));
+}
+
+/* A range test for unsigned bytes: (x - lo) saturating-minus (hi - lo) is 0 exactly when lo <= x <= hi. */
+#define RANGE_ZERO(x, lo, hi) _mm_subs_epu8(_mm_sub_epi8((x), _mm_set1_epi8((char)(lo))), _mm_set1_epi8((char)((hi) - (lo))))
+
+/* 0xFF in every lane whose byte is a tchar: ! #-' *+ -. 0-9 A-Z ^-z | ~ (RFC 9110 §5.6.2). SSE2 has no
+ * byte shuffle, so nine ranges. */
+static inline __m128i tchar_sse2(__m128i x)
+{
+    __m128i m = RANGE_ZERO(x, 0x21, 0x21);
+    m = _mm_min_epu8(m, RANGE_ZERO(x, 0x23, 0x27));
+    m = _mm_min_epu8(m, RANGE_ZERO(x, 0x2a, 0x2b));
+    m = _mm_min_epu8(m, RANGE_ZERO(x, 0x2d, 0x2e));
+    m = _mm_min_epu8(m, RANGE_ZERO(x, 0x30, 0x39));
+    m = _mm_min_epu8(m, RANGE_ZERO(x, 0x41, 0x5a));
+    m = _mm_min_epu8(m, RANGE_ZERO(x, 0x5e, 0x7a));
+    m = _mm_min_epu8(m, RANGE_ZERO(x, 0x7c, 0x7c));
+    m = _mm_min_epu8(m, RANGE_ZERO(x, 0x7e, 0x7e));
+    return _mm_cmpeq_epi8(m, _mm_setzero_si128());
+}
+
+static inline unsigned non_tchar_lanes_sse2(__m128i x, const lex_consts *k)
+{
+    (void)k;
+    return ~(unsigned)_mm_movemask_epi8(tchar_sse2(x)) & 0xffffu;
+}
+
+/* Lanes of a span of n bytes in the class `lanes` marks (a function of one register and the constants),
+ * OR-ed: non-zero when any byte is in it. 16 bytes at a time, the last 16 overlapping; a short span in
+ * one register (load_upto16). */
+#define SPAN_LANES(p, n, lanes, k)                                                                           \
+    do {                                                                                                     \
+        if ((n) <= 16)                                                                                       \
+            return (n) ? lanes(load_upto16((p), (n)), (k)) : 0;                                              \
+        unsigned any_ = 0;                                                                                   \
+        for (size_t i_ = 0; i_ + 16 < (n); i_ += 16)                                                         \
+            any_ |= lanes(LOADU16((p) + i_), (k));                                                           \
+        return any_ | lanes(LOADU16((p) + (n)-16), (k));                                                     \
+    } while (0)
+
+/* NUL, CR or LF in a field value: Fetch cannot represent it. */
+static inline unsigned span_ctl(const char *p, size_t n, const lex_consts *k) { SPAN_LANES(p, n, ctl_lanes_k, k); }
+/* A byte that is not a tchar in a field name. */
+static inline unsigned span_non_tchar_sse2(const char *p, size_t n, const lex_consts *k)
+{
+    SPAN_LANES(p, n, non_tchar_lanes_sse2, k);
+}
+
 /* What the AVX2 paths may use: every CPU with AVX2 also has BMI1 and POPCNT (the probe checks all three). */
 #define LEX_AVX2 __attribute__((target("avx2,bmi,popcnt")))
 
@@ -102,12 +200,6 @@ size_t corshdr__ows_back_sse2(const char *p, size_t n);
 size_t corshdr__ows_back_avx2(const char *p, size_t n);
 size_t corshdr__ctl_find_sse2(const char *p, size_t n);
 size_t corshdr__ctl_find_avx2(const char *p, size_t n);
-
-/* 0xFF in every lane whose byte is NOT a tchar (the mask is inverted once, as an integer).
- * Bit r-2 of LO[b & 15] is set when byte (r << 4 | b & 15) is a tchar, for rows r = 2..7; HI[b >> 4]
- * selects the row's bit and is 0 for every other row (controls, DEL, obs-text). */
-#define LO_ROW 0x3a, 0x3f, 0x3e, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3e, 0x3e, 0x3d, 0x15, 0x34, 0x15, 0x3d, 0x1c
-#define HI_ROW 0x00, 0x00, 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
 
 LEX_AVX2 static inline __m256i non_tchar_avx2(__m256i x)
 {
@@ -138,6 +230,41 @@ LEX_AVX2 static inline void masks16_avx2(__m128i x, unsigned *t, unsigned *w, un
     *t = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(lo, hi), _mm_setzero_si128())) & 0xffffu;
     *w = (unsigned)_mm_movemask_epi8(ows);
     *c = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(',')));
+}
+
+LEX_AVX2 static inline unsigned non_tchar_lanes_avx2(__m128i x, const lex_consts *k)
+{
+    __m128i lo = _mm_shuffle_epi8(k->lo_lut, _mm_and_si128(x, k->nib));
+    __m128i hi = _mm_shuffle_epi8(k->hi_lut, _mm_and_si128(_mm_srli_epi16(x, 4), k->nib));
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(lo, hi), k->zero));
+}
+
+/* The same 32 bytes at a time: 17 to 32 bytes (most CORS names, many values) in one 256-bit register of
+ * two overlapping 16-byte halves. */
+LEX_AVX2 static inline __m256i load_17_32(const char *p, size_t n)
+{
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(LOADU16(p)), LOADU16(p + n - 16), 1);
+}
+
+LEX_AVX2 static inline unsigned span_non_tchar_avx2(const char *p, size_t n, const lex_consts *k)
+{
+    if (n <= 16)
+        return n ? non_tchar_lanes_avx2(load_upto16(p, n), k) : 0;
+    if (n <= 32)
+        return (unsigned)_mm256_movemask_epi8(non_tchar_avx2(load_17_32(p, n)));
+    SPAN_LANES(p, n, non_tchar_lanes_avx2, k);
+}
+
+LEX_AVX2 static inline unsigned span_ctl_avx2(const char *p, size_t n, const lex_consts *k)
+{
+    if (n <= 16)
+        return n ? ctl_lanes_k(load_upto16(p, n), k) : 0;
+    if (n <= 32) {
+        __m256i x = load_17_32(p, n);
+        __m256i m = _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_setzero_si256()), _mm256_cmpeq_epi8(x, _mm256_set1_epi8('\r')));
+        return (unsigned)_mm256_movemask_epi8(_mm256_or_si256(m, _mm256_cmpeq_epi8(x, _mm256_set1_epi8('\n'))));
+    }
+    SPAN_LANES(p, n, ctl_lanes_k, k);
 }
 
 /*

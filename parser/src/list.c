@@ -262,8 +262,6 @@ corshdr_status corshdr_list_next(corshdr_list *it, corshdr_span *elem, corshdr_e
 
 #define LIST_FLAGS (CORSHDR_LIST_SINGLETON | CORSHDR_LIST_NONEMPTY)
 
-static const corshdr_options default_options = {CORSHDR_DEFAULT_MAX_ELEMENTS, CORSHDR_DEFAULT_MAX_EMPTY,
-                                                CORSHDR_DEFAULT_MAX_BYTES, CORSHDR_KERNEL_AUTO};
 
 /* The result of a list that read k elements: *count, and ENOSPC when they do not fit in cap. */
 static ALWAYS_INLINE corshdr_status list_done(size_t k, size_t cap, size_t *count, corshdr_error *err)
@@ -697,9 +695,9 @@ static ALWAYS_INLINE corshdr_status parse_one(const char *value, size_t len, cor
     return parse_vector(value, len, kernel, flags, o, out, cap, count, err);
 }
 
-/* The lines of a header after the first 16 are found again by name: only a header on more lines than
+/* The lines of a header after the first few are found again by name: only a header on more lines than
  * any browser or server sends pays for the second look. */
-enum { KEPT_LINES = 16 };
+enum { KEPT_LINES = CORSHDR_INDEX_KEPT };
 
 /* A header on several lines, after the pass over the names: the byte limit, then each line read in turn,
  * the counts running on. */
@@ -736,7 +734,7 @@ corshdr_status corshdr_list_extract(const corshdr_field *fields, size_t n, const
     if (!count || (!out && cap))
         return fail(err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "a count and an output array");
     *count = 0;
-    const corshdr_options *o = opt ? opt : &default_options;
+    const corshdr_options *o = opt ? opt : &corshdr__default_options;
     corshdr_kernel kernel = corshdr__kernel(o->kernel);
     if (kernel == CORSHDR_KERNEL_SCALAR || !fields_ok(fields, n, name, name_len) || (flags & ~LIST_FLAGS))
         return extract_scalar(fields, n, name, name_len, flags, o, out, cap, count, err);
@@ -758,6 +756,17 @@ corshdr_status corshdr_list_extract(const corshdr_field *fields, size_t n, const
     }
     if (lines == 0)
         return fail(err, CORSHDR_ABSENT, CORSHDR_NPOS, CORSHDR_NPOS, "the header");
+    return corshdr__extract_kept(fields, n, name, name_len, kept, lines, raw, flags, o, kernel, out, cap, count, err);
+}
+
+corshdr_status corshdr__extract_kept(const corshdr_field *fields, size_t n, const char *name, size_t name_len,
+                                     const size_t *kept, size_t lines, size_t raw, unsigned flags,
+                                     const corshdr_options *o, corshdr_kernel kernel, corshdr_span *out, size_t cap,
+                                     size_t *count, corshdr_error *err)
+{
+    *count = 0;
+    if (kernel == CORSHDR_KERNEL_SCALAR)
+        return extract_scalar(fields, n, name, name_len, flags, o, out, cap, count, err);
     if (lines == 1) { /* the usual case: the path of corshdr_list_parse, errors then named by line */
         const corshdr_span *v = &fields[kept[0]].value;
         corshdr_status st = parse_one(v->ptr, v->len, kernel, flags, o, out, cap, count, err);
@@ -782,7 +791,7 @@ corshdr_status corshdr_list_parse(const char *value, size_t len, unsigned flags,
 {
     if (!count || (!out && cap) || !span_ok(value, len))
         return fail(err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "a value, a count and an output array");
-    const corshdr_options *o = opt ? opt : &default_options;
+    const corshdr_options *o = opt ? opt : &corshdr__default_options;
     unsigned probed = atomic_load_explicit(&corshdr__probed, memory_order_relaxed);
     if (!probed) /* once: a call here would make every call save registers */
         return list_parse_first(value, len, flags, opt, out, cap, count, err);

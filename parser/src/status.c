@@ -70,6 +70,9 @@ void corshdr_options_init(corshdr_options *opt)
     opt->kernel = CORSHDR_KERNEL_AUTO;
 }
 
+const corshdr_options corshdr__default_options = {CORSHDR_DEFAULT_MAX_ELEMENTS, CORSHDR_DEFAULT_MAX_EMPTY,
+                                                  CORSHDR_DEFAULT_MAX_BYTES, CORSHDR_KERNEL_AUTO};
+
 corshdr_options corshdr__options(const corshdr_options *opt)
 {
     corshdr_options o;
