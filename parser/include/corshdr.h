@@ -74,7 +74,13 @@ typedef enum corshdr_status {
     CORSHDR_ESTATUS = -18,  /* the preflight response status is not 200-299 */
     CORSHDR_EMETHOD = -19,  /* the method is not allowed by Access-Control-Allow-Methods */
     CORSHDR_EHEADER = -20,  /* a request header is not allowed by Access-Control-Allow-Headers */
-    CORSHDR_EAUTHORIZATION = -21 /* Authorization is requested but not listed by name (`*` never covers it) */
+    CORSHDR_EAUTHORIZATION = -21, /* Authorization is requested but not listed by name (`*` never covers it) */
+    CORSHDR_ENULL = -22,    /* the `null` origin: in a policy, only with allow_null */
+    CORSHDR_EINSECURE = -23, /* an http:// origin (not loopback) trusted with credentials */
+    CORSHDR_EPUBLICSUFFIX = -24, /* a subdomain pattern over a public suffix */
+    CORSHDR_ECANONICAL = -25, /* an origin not as browsers serialize it (case, default port, path, slash) */
+    CORSHDR_EFORBIDDEN = -26, /* a forbidden request-header name: scripts can never send it */
+    CORSHDR_EPOLICY = -27   /* a policy configuration with problems, each reported */
 } corshdr_status;
 
 /* A sentence describing the code; never NULL (unknown codes get a generic sentence). */
@@ -430,58 +436,134 @@ CORSHDR_API corshdr_status corshdr_unsafe_names_collect(const corshdr_field *hea
 
 /* ---- policy: the server side, compiled once, applied per request ---------------------------------- */
 
-/* What a server allows. Every list is checked when compiled; nothing is echoed that was not checked. */
+/*
+ * What a server allows. corshdr_policy_compile checks every entry and reports every problem at once;
+ * nothing is ever echoed to a client that was not checked.
+ *
+ * Origins: each entry is one of
+ * - a serialized origin as browsers send it: "https://app.example.com", "http://localhost:8080";
+ * - a subdomain pattern: a scheme, "://", "*." and a base domain (README.md shows one whole; a C
+ *   comment cannot): one or more labels before the base, at any depth (a.example.com,
+ *   a.b.example.com), never the base itself and never a name that only ends like it (evilexample.com);
+ * - a port pattern "https://example.com:*": any port, the default included; the two combine;
+ * - "*": every origin, answered with `*` (not with credentials).
+ * Matching is byte for byte on the serialized origin, so case, a trailing dot, userinfo or another IPv6
+ * spelling never match: a browser never sends them. `null` is not an entry: set allow_null.
+ */
 typedef struct corshdr_policy_config {
-    const corshdr_span *origins; /* serialized origins (or `null`) allowed, compared byte for byte */
+    const corshdr_span *origins;
     size_t norigins;
-    int any_origin;              /* allow every origin: answers `*`; not with credentials (EWILDCARD) */
+    int allow_null;              /* answer `Origin: null` (sandboxed pages, file: URLs): anyone can send it */
     int credentials;             /* send Access-Control-Allow-Credentials: true */
-    const corshdr_span *methods; /* methods allowed beyond GET, HEAD, POST, exact case (tokens) */
+    const corshdr_span *methods; /* allowed beyond GET, HEAD, POST, exact case; "*": every method */
     size_t nmethods;
-    const corshdr_span *headers; /* request header names allowed (tokens, any case) */
+    const corshdr_span *headers; /* request header names, any case; "*": every name but Authorization, which
+                                    must be named (Fetch: `*` never covers it) */
     size_t nheaders;
-    int any_header;              /* allow every well-formed requested name: echoes them, never `*` */
-    const corshdr_span *expose;  /* response header names script may read (never Set-Cookie) */
+    const corshdr_span *expose;  /* response header names script may read; "*": all (not with credentials) */
     size_t nexpose;
-    uint32_t max_age;            /* Access-Control-Max-Age to announce; 0 sends none */
+    int32_t max_age;             /* Access-Control-Max-Age: 1-86400 s; 0 sends none (browsers keep 5 s);
+                                    -1 sends 0 (no caching) */
+    int preflight_status;        /* status of an allowed preflight's answer, 200-299; 0 means 204 */
+    int debug;                   /* refusals carry a Corshdr-Reason line (off by default: it tells an
+                                    attacker what the policy checks) */
+    /* Whether a domain is a public suffix, e.g. libpsl's psl_is_public_suffix2 behind a wrapper: with
+     * it, a subdomain pattern over a public suffix (any subdomain of co.uk) is refused (EPUBLICSUFFIX).
+     * The library holds no suffix list of its own; NULL skips the check. */
+    int (*is_public_suffix)(void *ctx, const char *domain, size_t len);
+    void *suffix_ctx;
 } corshdr_policy_config;
 
-/* A compiled policy: read-only after corshdr_policy_compile, so one may serve every thread. */
+/* The part of a configuration a problem is in. */
+typedef enum corshdr_policy_part {
+    CORSHDR_PART_ORIGINS = 0,
+    CORSHDR_PART_METHODS,
+    CORSHDR_PART_HEADERS,
+    CORSHDR_PART_EXPOSE,
+    CORSHDR_PART_SETTINGS /* a flag or a number: credentials, max_age, preflight_status */
+} corshdr_policy_part;
+
+/* One problem of a configuration. */
+typedef struct corshdr_problem {
+    corshdr_status code;      /* the rule it breaks: see corshdr_policy_compile */
+    corshdr_policy_part part;
+    size_t index;             /* the entry in that list, or CORSHDR_NPOS */
+    size_t offset;            /* the byte in that entry, or CORSHDR_NPOS */
+    const char *message;      /* static text: what is wrong */
+} corshdr_problem;
+
+/* A compiled policy: read-only once compiled, so one may serve every thread. Its fields are the
+ * library's; everything points into the storage given to corshdr_policy_compile. */
 typedef struct corshdr_policy {
-    corshdr_names origins, headers;      /* sorted sets in the caller's items */
-    corshdr_span acam, acah, aceh, acma; /* rendered values in the caller's text; methods match in acam */
-    int any_origin, any_header, credentials;
-    size_t items_needed, text_needed;        /* set by compile: the storage it needs */
+    corshdr_names exact;         /* exact origins, sorted */
+    corshdr_names headers;       /* named request headers, sorted */
+    const void *patterns;        /* origin patterns */
+    size_t npatterns;
+    corshdr_span acam, acah, aceh, acma; /* rendered values */
+    unsigned flags;
+    int preflight_status;
+    size_t storage_needed;       /* set by compile: the bytes of storage the configuration takes */
 } corshdr_policy;
 
-/* The most response lines corshdr_policy_apply writes. */
+/*
+ * Checks cfg and compiles it into *p, in storage[0..size) (the configuration need not outlive the call).
+ * CORSHDR_OK; CORSHDR_EPOLICY with *nproblems problems, the first min(*nproblems, cap) in problems[], in
+ * the order of the configuration; CORSHDR_ENOSPC with p->storage_needed set (compile with size 0 first to
+ * learn it); CORSHDR_EINVAL. The problems, each with its own code:
+ * - EWILDCARD: "*" in origins, headers or expose, together with credentials;
+ * - ENULL: "null" in origins (set allow_null instead, knowing anyone can send it);
+ * - EINSECURE: an http:// or ws:// origin with credentials, unless its host is loopback (localhost,
+ *   *.localhost, 127.0.0.0/8, [::1]);
+ * - EPUBLICSUFFIX: a subdomain pattern over a public suffix (needs is_public_suffix);
+ * - ECANONICAL: an origin not as browsers send it (uppercase, a default port, a path or trailing slash);
+ * - EORIGIN: an entry that is not an origin or a pattern at all; EEMPTY: no origin and no allow_null;
+ * - ETOKEN / EEMPTY: a method or header name that is not a token;
+ * - EMETHOD: a forbidden method (CONNECT, TRACE, TRACK: browsers never send it);
+ * - EFORBIDDEN: a forbidden request-header name (Fetch: scripts can never set it);
+ * - EHEADER: Set-Cookie or Set-Cookie2 in expose (never readable);
+ * - EMAXAGE: max_age outside -1..86400; ESTATUS: preflight_status outside 200-299.
+ */
+CORSHDR_API corshdr_status corshdr_policy_compile(corshdr_policy *p, const corshdr_policy_config *cfg, void *storage,
+                                                  size_t size, corshdr_problem *problems, size_t cap,
+                                                  size_t *nproblems);
+
+/* What a request is to CORS. */
+typedef enum corshdr_request_kind {
+    CORSHDR_REQUEST_PLAIN = 0, /* no Origin: not a CORS request */
+    CORSHDR_REQUEST_ACTUAL,    /* with Origin (an OPTIONS without Access-Control-Request-Method too) */
+    CORSHDR_REQUEST_PREFLIGHT  /* OPTIONS with Origin and Access-Control-Request-Method */
+} corshdr_request_kind;
+
+/* The most lines corshdr_policy_apply adds to a response. */
 #define CORSHDR_POLICY_FIELDS 7
 
-/*
- * Validates cfg and compiles it into *p, using items[0..nitems) for the sets and text[0..textcap) for the
- * rendered header values (the spans in cfg need not outlive the call). CORSHDR_OK; CORSHDR_ENOSPC with
- * p->items_needed and p->text_needed set (call with 0/NULL first to learn them); or the first invalid entry:
- * EORIGIN (err->line is its index in origins), ETOKEN/EEMPTY (a method or name that is not a token; line is
- * the index in its list, offset the byte), EMETHOD (a forbidden method: browsers never send it), EHEADER
- * (Set-Cookie or Set-Cookie2 in expose), EWILDCARD (any_origin with credentials), EMAXAGE (over 2^31).
- */
-CORSHDR_API corshdr_status corshdr_policy_compile(corshdr_policy *p, const corshdr_policy_config *cfg,
-                                                  corshdr_name *items, size_t nitems, char *text, size_t textcap,
-                                                  corshdr_error *err);
+/* The policy's answer to one request. */
+typedef struct corshdr_policy_answer {
+    corshdr_request_kind kind;
+    int status;       /* a preflight's status to answer with: the policy's (204) when allowed, 403 when not;
+                         0 for other requests: the application's */
+    corshdr_field lines[CORSHDR_POLICY_FIELDS]; /* to add to the response: names are static, values point
+                                                   into the policy or into the request's checked bytes */
+    size_t nlines;
+    corshdr_error why; /* CORSHDR_OK, or the reason refused and where (line, offset in its value) */
+} corshdr_policy_answer;
 
 /*
- * The CORS response lines for one request: `method` as received, `request` its header lines. A preflight
- * is an OPTIONS request with Access-Control-Request-Method. Writes at most CORSHDR_POLICY_FIELDS lines to
- * out (names are static strings, values point into the policy or the request) and their number to *count.
- * CORSHDR_OK: CORS allowed, send the lines (a preflight's answer is then 204 or 200 with them).
- * Otherwise no CORS line is written, only `Vary` where the answer depends on the request, and the code
- * says why: CORSHDR_ABSENT (no Origin: not a CORS request), EORIGIN or EREPEATED (a malformed Origin),
- * EACAO (origin not allowed), EMETHOD, EHEADER, or a list error (ETOKEN, EEMPTY, ...) of the preflight's
- * Access-Control-Request-Method or -Headers, with err locating it. ENAME/EVALUE: a request that cannot exist.
+ * The CORS lines for one request: `method` as received, `request` its header lines. Reads only Origin,
+ * Access-Control-Request-Method and Access-Control-Request-Headers (the last on any number of lines,
+ * within opt's limits), each once. Returns CORSHDR_OK (a CORS request allowed: add the lines; answer a
+ * preflight with answer->status and no body), CORSHDR_ABSENT (not a CORS request: add the lines, a Vary
+ * at most), or why the request is refused (the lines then hold Vary and, in debug mode, the reason):
+ * EORIGIN (Origin malformed), EREPEATED (Origin or Access-Control-Request-Method on two lines), EVALUE
+ * (NUL, CR or LF in one of those lines), ENULL (`null`, not allowed), EACAO (an origin the policy does
+ * not allow), EMETHOD, EHEADER, EAUTHORIZATION (asked for and only `*` allows headers), or a list error
+ * of Access-Control-Request-Headers (ETOKEN, EEMPTY, ETOOMANY, EEMPTIES, ETOOLONG). Vary is added to
+ * every answer whose content depends on the request (Origin; for an OPTIONS request also the two
+ * request headers): a new line, never replacing the application's. Nothing is allocated.
  */
 CORSHDR_API corshdr_status corshdr_policy_apply(const corshdr_policy *p, const char *method, size_t method_len,
                                                 const corshdr_field *request, size_t n, const corshdr_options *opt,
-                                                corshdr_field *out, size_t *count, corshdr_error *err);
+                                                corshdr_policy_answer *answer);
 
 #ifdef __cplusplus
 }

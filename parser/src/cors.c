@@ -3,12 +3,6 @@
  * (index.c): the list is read once, whatever is asked of it. */
 #include "internal.h"
 
-#define LIT(s) s, sizeof(s) - 1
-
-static int span_is(corshdr_span s, const char *lit, size_t n)
-{
-    return s.len == n && memcmp(s.ptr, lit, n) == 0;
-}
 
 /* The line of a header the index found first, or CORSHDR_NPOS. */
 static size_t first_line(const corshdr_index *ix, int which)
@@ -138,7 +132,7 @@ corshdr_status corshdr_max_age_parse(const corshdr_field *fields, size_t n, uint
         return fail(err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "a field array and a result");
     /* Only the names are read: max-age is asked of lists the caller may not have checked. */
     corshdr_index ix;
-    corshdr__index_names(&ix, fields, n);
+    corshdr__index_names(&ix, fields, n, (uint64_t)1 << 22);
     return max_age_ix(&ix, seconds, err);
 }
 

@@ -54,8 +54,6 @@ static NOINLINE corshdr_status index_fail(const corshdr_field *fields, size_t n,
 
 enum { SCALAR, SSE2, AVX2 };
 
-/* The lengths of the CORS names (6, 22, 27-30, 32): most lines are none of them, and one test says so. */
-#define CORS_LENGTHS ((uint64_t)1 << 6 | (uint64_t)1 << 22 | (uint64_t)0xf << 27 | (uint64_t)1 << 32)
 
 /* The pass, on one kernel (a constant in each copy). */
 static ALWAYS_INLINE corshdr_status index_pass(corshdr_index *ix, const corshdr_field *fields, size_t n,
@@ -129,16 +127,20 @@ corshdr_status corshdr_index_build(corshdr_index *ix, const corshdr_field *field
     }
 }
 
-void corshdr__index_names(corshdr_index *ix, const corshdr_field *fields, size_t n)
+void corshdr__index_names(corshdr_index *ix, const corshdr_field *fields, size_t n, uint64_t lengths)
 {
     ix->fields = fields;
     ix->n = n;
     for (int k = 0; k < CORSHDR_CORS_NAMES; k++)
         ix->count[k] = 0;
     for (size_t i = 0; i < n; i++) {
-        int which = span_ok(fields[i].name.ptr, fields[i].name.len) ? cors_name_of(fields[i].name.ptr, fields[i].name.len) : -1;
-        if (which >= 0)
-            index_add(ix, which, i);
+        const char *np = fields[i].name.ptr;
+        size_t nl = fields[i].name.len;
+        if (nl < 64 && (lengths >> nl & 1) && np) {
+            int which = cors_name_of(np, nl);
+            if (which >= 0)
+                index_add(ix, which, i);
+        }
     }
 }
 

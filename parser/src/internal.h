@@ -35,6 +35,14 @@ static inline int span_ok(const char *p, size_t n) { return p != NULL || n == 0;
 static inline const char *nonnull(const char *p) { return p ? p : ""; }
 
 
+/* Whether a span holds exactly the n bytes of lit (use with LIT("...")). */
+static inline int span_is(corshdr_span s, const char *lit, size_t n)
+{
+    return s.len == n && memcmp(s.ptr, lit, n) == 0;
+}
+
+#define LIT(s) s, sizeof(s) - 1
+
 static inline corshdr_span span_make(const char *p, size_t n)
 {
     corshdr_span s;
@@ -87,8 +95,26 @@ corshdr_status corshdr__extract_kept(const corshdr_field *fields, size_t n, cons
                                      const corshdr_options *o, corshdr_kernel kernel, corshdr_span *out, size_t cap,
                                      size_t *count, corshdr_error *err);
 
-/* The index of a list whose lines are not checked: names only (index.c). */
-void corshdr__index_names(corshdr_index *ix, const corshdr_field *fields, size_t n);
+/* A serialized origin's parts (origin.c), as offsets into it. */
+enum { ORIGIN_NULL, ORIGIN_DOMAIN, ORIGIN_IPV4, ORIGIN_IPV6 };
+typedef struct origin_parts {
+    size_t scheme_len; /* the scheme; "://" follows */
+    size_t host, host_len;
+    unsigned port;     /* when has_port */
+    int has_port;
+    int kind;          /* ORIGIN_* */
+} origin_parts;
+
+/* corshdr_origin_check, and the parts of a valid origin. p is not NULL. */
+corshdr_status corshdr__origin_parse(const char *p, size_t n, origin_parts *o, corshdr_error *err);
+
+/* The lengths of the CORS names (6, 22, 27-30, 32) and of the request side's (6, 29, 30): most lines are
+ * none of them, and one test says so. */
+#define CORS_LENGTHS ((uint64_t)1 << 6 | (uint64_t)1 << 22 | (uint64_t)0xf << 27 | (uint64_t)1 << 32)
+#define REQUEST_LENGTHS ((uint64_t)1 << 6 | (uint64_t)3 << 29)
+
+/* The index of a list whose lines are not checked: names only, of the given lengths (index.c). */
+void corshdr__index_names(corshdr_index *ix, const corshdr_field *fields, size_t n, uint64_t lengths);
 /* "extract header list values" of a header the index found (flags 0): as corshdr_list_extract. */
 corshdr_status corshdr__index_list(const corshdr_index *ix, int which, const corshdr_options *opt, corshdr_span *out,
                                    size_t cap, size_t *count, corshdr_error *err);

@@ -173,6 +173,13 @@ static inline unsigned non_tchar_lanes_sse2(__m128i x, const lex_consts *k)
 
 /* NUL, CR or LF in a field value: Fetch cannot represent it. */
 static inline unsigned span_ctl(const char *p, size_t n, const lex_consts *k) { SPAN_LANES(p, n, ctl_lanes_k, k); }
+/* Whether a value holds NUL, CR or LF: SSE2, the x86-64 baseline, for one value at a time. */
+static inline int value_has_ctl(const char *p, size_t n)
+{
+    const lex_consts k = lex_consts_make();
+    return span_ctl(p, n, &k) != 0;
+}
+
 /* A byte that is not a tchar in a field name. */
 static inline unsigned span_non_tchar_sse2(const char *p, size_t n, const lex_consts *k)
 {
@@ -317,7 +324,15 @@ LEX_AVX2 static inline void classify_short_avx2(const unsigned char *p, size_t n
     *w = w0 | w1 << at | ~(uint64_t)0 << n;
     *c = c0 | c1 << at;
 }
-#else /* no vector kernels: the same comparison a byte at a time */
+#else /* no vector kernels: the same comparison and check a byte at a time */
+
+static inline int value_has_ctl(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ch_is((unsigned char)p[i], CH_CTL))
+            return 1;
+    return 0;
+}
 
 static inline int name_eq(const char *a, size_t alen, const char *b, size_t blen)
 {

@@ -93,34 +93,59 @@ static int ends_in_number(const char *label, size_t n)
     return n > 0;
 }
 
-/* A domain of lowercase labels, or an IPv4 address when the last label is numeric. On failure *bad is
- * the offset of the first byte at fault. */
-static int host_valid(const char *p, size_t n, size_t *bad)
+/* Bytes of a domain label: lowercase letters, digits, '-', '_'. */
+static const uint8_t label_byte[256] = {
+    ['-'] = 1, ['_'] = 1,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1,
+    ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+    ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
+/* Bytes of a scheme after its first: lowercase letters, digits, '+', '-', '.'. */
+static const uint8_t scheme_byte[256] = {
+    ['+'] = 1, ['-'] = 1, ['.'] = 1,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1,
+    ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+    ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
+/* What ends a host: the port, or what a URL would start next. */
+static const uint8_t ends_host[256] = {[':'] = 1, ['/'] = 1, ['?'] = 1, ['#'] = 1};
+
+/* A domain of lowercase labels, or an IPv4 address when the last label is numeric (*ipv4 then set).
+ * On failure *bad is the offset of the first byte at fault. */
+static int host_valid(const char *p, size_t n, size_t *bad, int *ipv4)
 {
     size_t body = n;
     *bad = 0;
+    *ipv4 = 0;
     if (body > 0 && p[body - 1] == '.')
         body--; /* one trailing dot is kept by the URL parser */
     if (body == 0 || body > 253)
         return 0;
     size_t start = 0, last = 0;
-    for (size_t i = 0; i <= body; i++) {
+    for (size_t i = 0;; i++) {
+        while (i < body && label_byte[(unsigned char)p[i]])
+            i++;
         if (i < body && p[i] != '.') {
-            unsigned char c = (unsigned char)p[i];
-            if (!is_lower(c) && !is_digit(c) && c != '-' && c != '_') {
-                *bad = i;
-                return 0;
-            }
-            continue;
+            *bad = i;
+            return 0;
         }
-        if (i == start || i - start > 63) {
+        if (i == start || i - start > 63) { /* an empty or too long label */
             *bad = i;
             return 0;
         }
         last = start;
         start = i + 1;
+        if (i == body)
+            break;
     }
-    return !ends_in_number(p + last, body - last) || ipv4_valid(p, n);
+    if (!ends_in_number(p + last, body - last))
+        return 1;
+    *ipv4 = 1;
+    return ipv4_valid(p, n);
 }
 
 static int default_port(const char *scheme, size_t slen, unsigned port)
@@ -132,41 +157,49 @@ static int default_port(const char *scheme, size_t slen, unsigned port)
     return slen == 3 && !memcmp(scheme, "ftp", 3) && port == 21;
 }
 
-corshdr_status corshdr_origin_check(const char *p, size_t n, corshdr_error *err)
+corshdr_status corshdr__origin_parse(const char *p, size_t n, origin_parts *o, corshdr_error *err)
 {
-    if (!span_ok(p, n))
-        return fail(err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "a span");
+    o->scheme_len = o->host = o->host_len = 0;
+    o->port = 0;
+    o->has_port = 0;
+    o->kind = ORIGIN_NULL;
     if (n == 4 && !memcmp(p, "null", 4))
         goto ok;
     /* scheme = lowercase ALPHA *( lowercase ALPHA / DIGIT / "+" / "-" / "." ) */
     size_t i = 0;
     if (n == 0 || !is_lower((unsigned char)p[0]))
         return fail(err, CORSHDR_EORIGIN, CORSHDR_NPOS, 0, "a lowercase scheme or null");
-    while (i < n && (is_lower((unsigned char)p[i]) || is_digit((unsigned char)p[i]) || p[i] == '+' ||
-                     p[i] == '-' || p[i] == '.'))
+    while (i < n && scheme_byte[(unsigned char)p[i]])
         i++;
     size_t scheme_len = i;
     if (n - i < 3 || memcmp(p + i, "://", 3) != 0)
         return fail(err, CORSHDR_EORIGIN, CORSHDR_NPOS, i, "\"://\" after the scheme");
     i += 3;
     size_t host = i;
+    int kind = ORIGIN_DOMAIN;
     if (i < n && p[i] == '[') {
         const char *close = memchr(p + i, ']', n - i);
         if (!close || !ipv6_valid(p + i + 1, (size_t)(close - p) - i - 1))
             return fail(err, CORSHDR_EORIGIN, CORSHDR_NPOS, i, "a bracketed lowercase IPv6 address");
         i = (size_t)(close - p) + 1;
+        kind = ORIGIN_IPV6;
     } else {
         /* The host ends at the port, or at what a URL would start next; those get their own message. */
-        while (i < n && p[i] != ':' && p[i] != '/' && p[i] != '?' && p[i] != '#')
+        while (i < n && !ends_host[(unsigned char)p[i]])
             i++;
         size_t bad;
-        if (!host_valid(p + host, i - host, &bad))
+        int ipv4;
+        if (!host_valid(p + host, i - host, &bad, &ipv4))
             return fail(err, CORSHDR_EORIGIN, CORSHDR_NPOS, host + bad,
                         "a lowercase domain or a dotted-decimal IPv4 address");
+        if (ipv4)
+            kind = ORIGIN_IPV4;
     }
+    size_t host_end = i;
+    unsigned port = 0;
+    int has_port = 0;
     if (i < n && p[i] == ':') {
         size_t digits = ++i;
-        unsigned port = 0;
         while (i < n && is_digit((unsigned char)p[i]) && i - digits < 5)
             port = port * 10 + (unsigned)(p[i++] - '0');
         if (i == digits || (i - digits > 1 && p[digits] == '0') || port > 65535 || i < n)
@@ -174,10 +207,25 @@ corshdr_status corshdr_origin_check(const char *p, size_t n, corshdr_error *err)
                         "a port of 1 to 5 digits, 0-65535, no leading zero, then the end");
         if (default_port(p, scheme_len, port))
             return fail(err, CORSHDR_EORIGIN, CORSHDR_NPOS, digits - 1, "no default port for the scheme");
+        has_port = 1;
     }
     if (i < n)
         return fail(err, CORSHDR_EORIGIN, CORSHDR_NPOS, i, "the end of the origin (no path, no slash)");
+    o->scheme_len = scheme_len;
+    o->host = host;
+    o->host_len = host_end - host;
+    o->port = port;
+    o->has_port = has_port;
+    o->kind = kind;
 ok:
     err_clear(err);
     return CORSHDR_OK;
+}
+
+corshdr_status corshdr_origin_check(const char *p, size_t n, corshdr_error *err)
+{
+    if (!span_ok(p, n))
+        return fail(err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "a span");
+    origin_parts o;
+    return corshdr__origin_parse(nonnull(p), n, &o, err);
 }

@@ -33,6 +33,12 @@ static const struct code_text codes[] = {
     {CORSHDR_EMETHOD, "EMETHOD", "method not allowed by Access-Control-Allow-Methods"},
     {CORSHDR_EHEADER, "EHEADER", "request header not allowed by Access-Control-Allow-Headers"},
     {CORSHDR_EAUTHORIZATION, "EAUTHORIZATION", "Authorization must be listed by name in Access-Control-Allow-Headers"},
+    {CORSHDR_ENULL, "ENULL", "the null origin, which any sandboxed page can send"},
+    {CORSHDR_EINSECURE, "EINSECURE", "an insecure (http) origin trusted with credentials"},
+    {CORSHDR_EPUBLICSUFFIX, "EPUBLICSUFFIX", "a subdomain pattern over a public suffix"},
+    {CORSHDR_ECANONICAL, "ECANONICAL", "an origin not in the form browsers send"},
+    {CORSHDR_EFORBIDDEN, "EFORBIDDEN", "a forbidden request-header name"},
+    {CORSHDR_EPOLICY, "EPOLICY", "the policy configuration has problems"},
 };
 
 static const struct code_text *lookup(corshdr_status code)

@@ -7,8 +7,34 @@ static const corshdr_status ALL[] = {
     CORSHDR_OK, CORSHDR_DONE, CORSHDR_ABSENT, CORSHDR_EINVAL, CORSHDR_ENOSPC, CORSHDR_ENAME, CORSHDR_EVALUE,
     CORSHDR_ESPACE, CORSHDR_ETOKEN, CORSHDR_EEMPTY, CORSHDR_EREPEATED, CORSHDR_ETOOMANY, CORSHDR_EEMPTIES,
     CORSHDR_ETOOLONG, CORSHDR_EORIGIN, CORSHDR_EMAXAGE, CORSHDR_ENOACAO, CORSHDR_EACAO, CORSHDR_EWILDCARD,
-    CORSHDR_EACAC, CORSHDR_ESTATUS, CORSHDR_EMETHOD, CORSHDR_EHEADER, CORSHDR_EAUTHORIZATION,
+    CORSHDR_EACAC, CORSHDR_ESTATUS, CORSHDR_EMETHOD, CORSHDR_EHEADER, CORSHDR_EAUTHORIZATION, CORSHDR_ENULL,
+    CORSHDR_EINSECURE, CORSHDR_EPUBLICSUFFIX, CORSHDR_ECANONICAL, CORSHDR_EFORBIDDEN, CORSHDR_EPOLICY,
 };
+
+static int every_name_a_suffix(void *ctx, const char *d, size_t n)
+{
+    (void)ctx, (void)d, (void)n;
+    return 1;
+}
+
+/* The code of the only problem of a policy with this one origin or header entry (credentials on). */
+static corshdr_status policy_problem(const char *origin, const char *header)
+{
+    corshdr_span o = {origin, strlen(origin)}, h = {header, strlen(header)};
+    corshdr_policy_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.origins = &o;
+    cfg.norigins = 1;
+    cfg.credentials = 1;
+    cfg.headers = &h;
+    cfg.nheaders = 1;
+    cfg.is_public_suffix = every_name_a_suffix;
+    corshdr_policy p;
+    corshdr_problem pr;
+    size_t n = 0;
+    corshdr_status st = corshdr_policy_compile(&p, &cfg, NULL, 0, &pr, 1, &n);
+    return st == CORSHDR_EPOLICY && n == 1 ? pr.code : st;
+}
 
 static void every_code_has_a_distinct_name_and_text(void **state)
 {
@@ -124,6 +150,23 @@ static corshdr_status produce(corshdr_status want)
             corshdr_field f[] = {pre[0], pre[1], pre[2], F("Access-Control-Allow-Credentials", "true")};
             return corshdr_preflight_check(&rq, 204, f, 4, NULL, &s, NULL);
         }
+    case CORSHDR_ENULL:
+        return policy_problem("null", "x-a");
+    case CORSHDR_EINSECURE:
+        return policy_problem("http://a.example", "x-a");
+    case CORSHDR_EPUBLICSUFFIX:
+        return policy_problem("https://*.a.example", "x-a");
+    case CORSHDR_ECANONICAL:
+        return policy_problem("https://a.example/", "x-a");
+    case CORSHDR_EFORBIDDEN:
+        return policy_problem("https://a.example", "cookie");
+    case CORSHDR_EPOLICY: {
+        corshdr_policy_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        corshdr_policy p;
+        size_t problems = 0;
+        return corshdr_policy_compile(&p, &cfg, NULL, 0, NULL, 0, &problems);
+    }
     case CORSHDR_EAUTHORIZATION:
         corshdr_names_init(&set, st, 4);
         corshdr_names_add(&set, G("Authorization"), 13);
