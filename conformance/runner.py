@@ -412,7 +412,7 @@ def judge(case: dict, reply, expected: dict | None = None) -> Outcome:
         return outcome
     if reply.get("unsupported") is True:
         outcome.kind = UNSUPPORTED
-        outcome.message = "unsupported"
+        outcome.message = "unsupported" + (": %s" % reply["why"] if isinstance(reply.get("why"), str) else "")
         return outcome
     if "error" in reply:
         outcome.message = "error: %s" % (reply["error"],)
