@@ -1,10 +1,11 @@
-"""pytest wiring of the conformance suite (see README.md in this directory).
+"""pytest wiring of the conformance suite: a thin layer over runner.py and report.py (README.md).
 
-    /usr/bin/python3 -m pytest conformance [--impl "COMMAND" ...] [--corshdr PATH]
-                                           [--libcorshdr PATH] [--report-md PATH] [--junitxml PATH]
+    /usr/bin/python3 -m pytest conformance [--impl "COMMAND" [--label NAME]] ... [--profile P]
+        [--engine E] [--corshdr PATH] [--libcorshdr PATH] [--report-dir DIR] [--case-timeout S]
 
-Every implementation under test is one adapter process (DESIGN.md §5) that receives every vector;
-test_conformance.py then has one test per (implementation, vector id). runner.py does the work.
+Every implementation under test is one adapter run over the selected vectors (runner.run_adapter);
+test_conformance.py then has one test per (implementation, op) and one for the protocol. With no
+--impl the project's own two run on every profile and must pass every case.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ for extra in (HERE, HERE / "reference", HERE / "bindings"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 
+import report  # noqa: E402
 import runner  # noqa: E402
 
 STATE = pytest.StashKey[dict]()
@@ -28,34 +30,47 @@ STATE = pytest.StashKey[dict]()
 def pytest_addoption(parser):
     group = parser.getgroup("conformance", "corshdr conformance suite")
     group.addoption("--impl", action="append", default=[], metavar="COMMAND",
-                    help="an adapter command to validate (DESIGN.md section 5), run from the repository "
-                         "root after shlex splitting; repeatable. Default: the reference model and "
-                         "`corshdr conform`.")
+                    help="an adapter command to validate (PROTOCOL.md), run from the repository root after "
+                         "shlex splitting; repeatable. Default: the reference model and `corshdr conform`.")
+    group.addoption("--label", action="append", default=[], metavar="NAME",
+                    help="the name of the n-th --impl (given in the same order)")
+    group.addoption("--profile", choices=runner.PROFILES, default=None,
+                    help="vectors to judge: fetch (default with --impl), corshdr, all (default without)")
+    group.addoption("--engine", choices=runner.ENGINES, default=None,
+                    help="judge against this engine's variants")
     group.addoption("--corshdr", default=None, metavar="PATH",
                     help="the corshdr tool for the default run (else $CORSHDR_BIN, else "
                          "build/test-gcc/tools/corshdr/corshdr)")
     group.addoption("--libcorshdr", default=None, metavar="PATH",
                     help="libcorshdr.so for the ctypes binding and the property tests (else "
                          "$CORSHDR_LIB, else build/test-gcc/libcorshdr.so)")
-    group.addoption("--report-md", default=None, metavar="PATH",
-                    help="where to write the Markdown report (default conformance/report/report.md)")
-    group.addoption("--adapter-timeout", default=600.0, type=float, metavar="SECONDS",
-                    help="kill an adapter that has not answered every vector after this long")
+    group.addoption("--report-dir", default=None, metavar="DIR",
+                    help="write report.md, junit.xml, results.json and index.html of the run here")
+    group.addoption("--case-timeout", default=runner.DEFAULT_CASE_TIMEOUT, type=float, metavar="SECONDS",
+                    help="restart an adapter that answers no case for this long")
 
 
 def pytest_configure(config):
     commands = config.getoption("impl") or []
+    labels = config.getoption("label") or []
+    if len(labels) > len(commands):
+        raise pytest.UsageError("more --label than --impl options")
     corshdr_path, corshdr_where = runner.resolve_corshdr(config.getoption("corshdr"))
     if commands:
-        impls = [runner.impl_from_command(c) for c in commands]
+        impls = [runner.impl_from_command(c, labels[i] if i < len(labels) else None) for i, c in enumerate(commands)]
     else:
         impls = runner.default_impls(corshdr_path)
+    try:
+        runner.check_labels(impls)
+    except ValueError as e:
+        raise pytest.UsageError(str(e))
     config.stash[STATE] = {
-        "impls": {impl.label: impl for impl in runner.unique_labels(impls)},
+        "impls": {impl.label: impl for impl in impls},
         "default_run": not commands,
+        "profile": config.getoption("profile") or ("fetch" if commands else "all"),
         "corshdr": (corshdr_path, corshdr_where),
         "cases": None,
-        "results": {},  # label -> (impl, AdapterRun, {id: Outcome})
+        "results": {},  # label -> report.Result
     }
 
 
@@ -66,36 +81,26 @@ def state(config) -> dict:
 def cases(config) -> list[dict]:
     st = state(config)
     if st["cases"] is None:
-        st["cases"] = runner.load_cases()
+        st["cases"] = runner.select(runner.load_cases(), st["profile"])
     return st["cases"]
 
 
-def case_by_id(config) -> dict[str, dict]:
-    st = state(config)
-    if "by_id" not in st:
-        st["by_id"] = {c["id"]: c for c in cases(config)}
-    return st["by_id"]
-
-
-def results_for(config, label: str):
+def result_for(config, label: str) -> report.Result:
     """Runs the adapter once (the first time any of its tests asks) and judges every case."""
     st = state(config)
     if label not in st["results"]:
         impl = st["impls"][label]
-        all_cases = cases(config)
-        run = runner.run_adapter(impl.argv, all_cases, timeout=config.getoption("adapter_timeout"))
-        st["results"][label] = (impl, run, runner.judge_run(all_cases, run))
+        run = runner.run_adapter(impl.argv, cases(config), case_timeout=config.getoption("case_timeout"))
+        st["results"][label] = report.Result(impl, run, runner.judge_run(cases(config), run, config.getoption("engine")))
     return st["results"][label]
 
 
 def pytest_generate_tests(metafunc):
-    if "conformance_case" in metafunc.fixturenames:
-        impls = list(state(metafunc.config)["impls"].values())
-        ids = [c["id"] for c in cases(metafunc.config)]
-        metafunc.parametrize("conformance_case", [(impl.label, i) for impl in impls for i in ids],
-                             ids=["%s:%s" % (impl.label, i) for impl in impls for i in ids])
+    labels = list(state(metafunc.config)["impls"])
+    if "conformance_op" in metafunc.fixturenames:
+        pairs = [(label, op) for label in labels for op in runner.OPS]
+        metafunc.parametrize("conformance_op", pairs, ids=["%s:%s" % p for p in pairs])
     if "conformance_impl" in metafunc.fixturenames:
-        labels = list(state(metafunc.config)["impls"])
         metafunc.parametrize("conformance_impl", labels, ids=labels)
 
 
@@ -116,7 +121,7 @@ def pytest_collection_modifyitems(session, config, items):
     corshdr_path, where = st["corshdr"]
     needs_tool = st["default_run"] and any(
         getattr(item, "callspec", None) is not None
-        and (item.callspec.params.get("conformance_case", ("",))[0] == "corshdr"
+        and (item.callspec.params.get("conformance_op", ("",))[0] == "corshdr"
              or item.callspec.params.get("conformance_impl") == "corshdr")
         for item in items)
     if needs_tool and not os.access(corshdr_path, os.X_OK):
@@ -135,16 +140,17 @@ def corshdr_lib(pytestconfig):
     return corshdr_ctypes.Corshdr(pytestconfig.getoption("libcorshdr"))
 
 
+def _settings(config) -> report.Settings:
+    return report.Settings(state(config)["profile"], config.getoption("engine"), cases(config))
+
+
 def pytest_sessionfinish(session, exitstatus):
     st = session.config.stash.get(STATE, None)
-    if not st or not st["results"]:
+    directory = session.config.getoption("report_dir")
+    if not st or not st["results"] or not directory:
         return
     results = [st["results"][label] for label in st["impls"] if label in st["results"]]
-    path = session.config.getoption("report_md") or runner.DEFAULT_REPORT
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(runner.markdown_report(results, cases(session.config)), encoding="utf-8")
-    st["report_path"] = path
+    st["report_paths"] = report.write_all(Path(directory), results, _settings(session.config))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
@@ -152,21 +158,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if not st or not st["results"]:
         return
     tr = terminalreporter
-    n = len(cases(config))
     for label in st["impls"]:
         if label not in st["results"]:
             continue
-        impl, run, outcomes = st["results"][label]
-        tr.write_sep("=", "conformance: %s%s" % (label, " (own implementation)" if impl.own else ""))
-        tr.write_line("command: %s  (%d vectors, %.1f s)" % (impl.command, n, run.seconds))
-        for problem in run.problems:
+        result = st["results"][label]
+        tr.write_sep("=", "conformance: %s%s" % (label, " (own implementation)" if result.impl.own else ""))
+        tr.write_line("command: %s  (%s, %.1f s)" % (result.impl.command, _settings(config).describe(), result.run.seconds))
+        for problem in result.run.problems:
             tr.write_line("protocol problem: %s" % problem, red=True)
-        for line in runner.text_table(impl, outcomes):
+        for line in runner.text_table(result.outcomes):
             tr.write_line(line)
-        bad = runner.not_passed(impl, outcomes)
-        if bad:
-            shown = ", ".join(o.case_id for o in bad[:10])
-            tr.write_line("not passed (%d): %s%s" % (len(bad), shown, ", ..." if len(bad) > 10 else ""),
-                          red=True)
-    if st.get("report_path"):
-        tr.write_line("Markdown report: %s" % st["report_path"])
+    if st.get("report_paths"):
+        tr.write_line("reports: %s" % ", ".join(str(p) for p in st["report_paths"].values()))

@@ -28,6 +28,9 @@ sys.path.insert(0, str(HERE / "reference"))
 from corsref import run_op  # noqa: E402
 from corsref.headers import SINGLETON_HEADER_NAMES  # noqa: E402
 
+sys.path.insert(0, str(HERE))
+from profiles import profile_of  # noqa: E402
+
 VECTORS_DIR = HERE / "vectors"
 BYTES = range(256)
 HOLE = "?"  # where the byte goes in a template (templates use no other "?")
@@ -43,8 +46,10 @@ def fill(template: str, byte: int) -> str:
 
 
 def case(case_id: str, op: str, input: dict, spec: list[str], family: str) -> dict:
-    return {"id": case_id, "op": op, "input": input, "expected": run_op(op, input), "spec": spec,
+    made = {"id": case_id, "op": op, "input": input, "expected": run_op(op, input), "spec": spec,
             "source": source(family)}
+    made["profile"] = profile_of(made)[0]
+    return made
 
 
 def byte_family(family: str, op: str, templates: list[tuple[str, object]], make_input, spec: list[str],
@@ -187,11 +192,17 @@ FAMILIES = {
 
 # ---- output -------------------------------------------------------------------------------------
 
+# The order of a case's keys in every vector file (DESIGN.md section 4).
+KEY_ORDER = ("id", "op", "input", "expected", "spec", "source", "variants", "profile", "note")
+
+
 def render(cases: list[dict]) -> str:
-    """The layout of the curated files: one key per line, values as compact ASCII JSON."""
+    """The layout of every vector file: one key per line in KEY_ORDER, values as compact ASCII JSON."""
     out = ["["]
     for i, c in enumerate(cases):
-        body = ",\n".join("    %s: %s" % (json.dumps(k), json.dumps(v, ensure_ascii=True)) for k, v in c.items())
+        assert set(c) <= set(KEY_ORDER), sorted(set(c) - set(KEY_ORDER))
+        body = ",\n".join("    %s: %s" % (json.dumps(k), json.dumps(c[k], ensure_ascii=True))
+                          for k in KEY_ORDER if k in c)
         out.append("  {\n%s\n  }%s" % (body, "," if i < len(cases) - 1 else ""))
     out.append("]")
     return "\n".join(out) + "\n"

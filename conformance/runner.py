@@ -1,11 +1,12 @@
-"""The conformance suite's machinery: load the vectors, run an adapter over them, judge its answers,
-and summarize (DESIGN.md §4 vectors, §5 adapter protocol).
+"""The conformance suite's machinery: load and select the vectors, run an adapter over them, judge its
+answers and count them (FORMAT.md: the vectors; PROTOCOL.md: the adapter protocol).
 
-The pytest suite (conftest.py, test_conformance.py) is a thin layer over this module; it has no
-pytest dependency and can be used on its own:
+The command line is run.py (`/usr/bin/python3 -m conformance.run`), the reports are report.py, and the
+pytest suite (conftest.py, test_conformance.py) is a thin layer over the three. This module has no
+pytest dependency:
 
     import runner
-    cases = runner.load_cases()
+    cases = runner.select(runner.load_cases(), profile="fetch")
     run = runner.run_adapter(["/usr/bin/python3", "conformance/reference/adapter.py"], cases)
     outcomes = runner.judge_run(cases, run)
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import shlex
 import subprocess
 import tempfile
@@ -27,7 +29,6 @@ REPO_ROOT = CONFORMANCE_DIR.parent
 VECTORS_DIR = CONFORMANCE_DIR / "vectors"
 SCHEMA_PATH = CONFORMANCE_DIR / "schema" / "vector.schema.json"
 REFERENCE_ADAPTER = CONFORMANCE_DIR / "reference" / "adapter.py"
-DEFAULT_REPORT = CONFORMANCE_DIR / "report" / "report.md"
 DEFAULT_CORSHDR = REPO_ROOT / "build" / "test-gcc" / "tools" / "corshdr" / "corshdr"
 PYTHON = "/usr/bin/python3"
 
@@ -36,12 +37,19 @@ OPS = (
     "token", "field-value", "combine", "split", "name-list", "exposed", "cors-check", "preflight",
     "max-age", "request-safelisted", "unsafe-names", "forbidden-request", "origin",
 )
+PROFILES = ("fetch", "corshdr", "all")
+ENGINES = ("chromium", "firefox", "webkit")
 
 # What a case sends to an adapter: the rest (expected, spec, ...) is the suite's business.
 SENT_KEYS = ("id", "op", "input")
 
-# Outcome kinds. An adapter "error" reply is a failure (DESIGN.md §5 / the brief).
-PASSED, FAILED, UNSUPPORTED = "passed", "failed", "unsupported"
+# Outcome kinds (FORMAT.md "Judging"). An `error` reply, a crash or a hang is a failure.
+PASSED, FAILED, PARTIAL, UNSUPPORTED = "passed", "failed", "partial", "unsupported"
+KINDS = (PASSED, FAILED, PARTIAL, UNSUPPORTED)
+
+DEFAULT_CASE_TIMEOUT = 10.0   # seconds an adapter may take for one case (its start included)
+MAX_RESTARTS = 25             # restarts after a crash or hang before the rest of the run is given up
+STDERR_TAIL = 4000            # bytes of an adapter's stderr shown with an incident
 
 BUILD_HINT = (
     "build it with\n"
@@ -73,6 +81,24 @@ def load_cases(directory: Path = VECTORS_DIR) -> list[dict]:
     return cases
 
 
+def select(cases: list[dict], profile: str = "fetch", ops=None, only: str | None = None) -> list[dict]:
+    """The cases of a profile ("fetch", "corshdr" or "all"), of some ops, whose id contains `only`."""
+    if profile not in PROFILES:
+        raise ValueError("unknown profile %r (one of %s)" % (profile, ", ".join(PROFILES)))
+    return [c for c in cases
+            if (profile == "all" or c.get("profile") == profile)
+            and (not ops or c["op"] in ops) and (not only or only in c["id"])]
+
+
+def expected_for(case: dict, engine: str | None = None) -> dict:
+    """The result a case expects: the engine's variant when one is named and the case has it."""
+    if engine:
+        variant = case.get("variants", {}).get(engine)
+        if variant is not None:
+            return variant["expected"]
+    return case["expected"]
+
+
 def case_line(case: dict) -> bytes:
     """The JSON line an adapter receives for a case."""
     sent = {k: case[k] for k in SENT_KEYS if k in case}
@@ -81,11 +107,14 @@ def case_line(case: dict) -> bytes:
 
 # ---- implementations ----------------------------------------------------------------------------
 
+INTERPRETERS = ("python", "node", "nodejs", "deno", "bun", "ruby", "perl", "php", "sh", "bash")
+
+
 @dataclass
 class Impl:
-    label: str          # short name used in test ids and tables
+    label: str          # the name in tables, reports and test ids
     argv: list[str]     # the command, run from the repository root
-    own: bool           # one of the project's implementations: unsupported counts as a failure
+    own: bool = False   # one of the project's implementations: anything but passed is a failure
 
     @property
     def command(self) -> str:
@@ -101,21 +130,39 @@ def _is_corshdr(argv: list[str]) -> bool:
     return len(argv) == 2 and Path(argv[0]).name == "corshdr" and argv[1] == "conform"
 
 
-def impl_from_command(command: str) -> Impl:
-    """An --impl COMMAND: shlex-split, labelled after the program (or the script it runs)."""
+def default_label(argv: list[str]) -> str:
+    """The program's name, or the script's when the program is an interpreter (`node x/jsdom.mjs`
+    is `jsdom`)."""
+    program = Path(argv[0]).name
+    if any(program == i or program.startswith(i) and program[len(i):].lstrip("0123456789.") == ""
+           for i in INTERPRETERS):
+        scripts = [a for a in argv[1:] if not a.startswith("-")]
+        if scripts:
+            return Path(scripts[0]).name.split(".")[0] or program
+    return program or "impl"
+
+
+def impl_from_command(command: str, label: str | None = None) -> Impl:
+    """An --impl COMMAND (shlex-split) with its --label, else a label after the program or script."""
     argv = shlex.split(command)
     if not argv:
         raise ValueError("--impl needs a non-empty command")
-    if _is_reference(argv):
-        return Impl("reference", argv, own=True)
-    if _is_corshdr(argv):
-        return Impl("corshdr", argv, own=True)
-    program = Path(argv[0]).name
-    if program.startswith("python") and len(argv) > 1 and not argv[1].startswith("-"):
-        label = Path(argv[1]).stem
-    else:
-        label = Path(program).stem
-    return Impl(label or "impl", argv, own=False)
+    own = _is_reference(argv) or _is_corshdr(argv)
+    if label is None:
+        label = "reference" if _is_reference(argv) else "corshdr" if _is_corshdr(argv) else default_label(argv)
+    return Impl(label, argv, own=own)
+
+
+def check_labels(impls: list[Impl]) -> None:
+    """Two implementations with one label would mix in every table: the user names them apart."""
+    seen = {}
+    for impl in impls:
+        if not impl.label or any(c in impl.label for c in "\n\r\t"):
+            raise ValueError("label %r: give a name without control characters" % impl.label)
+        if impl.label in seen:
+            raise ValueError("two implementations are labelled %r (%s; %s): give each its own --label"
+                             % (impl.label, seen[impl.label], impl.command))
+        seen[impl.label] = impl.command
 
 
 def default_impls(corshdr_path: str) -> list[Impl]:
@@ -142,78 +189,40 @@ def missing_corshdr_message(path: str, where: str) -> str:
             % (where, path, BUILD_HINT))
 
 
-def unique_labels(impls: list[Impl]) -> list[Impl]:
-    seen: dict[str, int] = {}
-    for impl in impls:
-        base = impl.label
-        seen[base] = seen.get(base, 0) + 1
-        if seen[base] > 1:
-            impl.label = "%s-%d" % (base, seen[base])
-    return impls
-
-
 # ---- running an adapter -------------------------------------------------------------------------
+
+@dataclass
+class Incident:
+    """An adapter that crashed or hung on a case, and was restarted after it."""
+    case_id: str
+    what: str           # one line: "exited with status 3", "no answer within 10 s (killed)", ...
+    stderr: str         # the tail of its standard error
+
 
 @dataclass
 class AdapterRun:
     impl_command: str
-    replies: list            # one entry per reply line: a dict, or a str describing a bad line
-    returncode: int | None   # None when it could not start or was killed
-    stderr: str
+    replies: list            # one entry per case: the reply dict, or a str saying why there is none
     seconds: float
+    stderr: str = ""         # the tail of the last process's standard error
+    returncode: int | None = None   # of the last process (None: killed or never started)
     start_error: str | None = None
-    timed_out: bool = False
-    problems: list[str] = field(default_factory=list)  # protocol violations (filled by judge_run)
+    restarts: int = 0
+    incidents: list = field(default_factory=list)
+    problems: list = field(default_factory=list)  # protocol violations, one line each
+
+    @property
+    def timed_out(self) -> bool:
+        return any("killed" in i.what for i in self.incidents)
 
 
-def run_adapter(argv: list[str], cases: list[dict], cwd: Path = REPO_ROOT,
-                timeout: float = 600.0) -> AdapterRun:
-    """Runs one adapter process over all cases: a thread streams the input lines while this thread
-    reads the replies, so neither pipe can fill up and block the other; stderr goes to a temporary
-    file. The process is killed after `timeout` seconds."""
-    started = time.monotonic()
-    stderr_file = tempfile.TemporaryFile()
-    try:
-        try:
-            process = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                       stderr=stderr_file)
-        except OSError as e:
-            return AdapterRun(shlex.join(argv), [], None, "", 0.0,
-                              start_error="cannot start %s: %s" % (shlex.join(argv), e))
-
-        def feed():
-            try:
-                for case in cases:
-                    process.stdin.write(case_line(case))
-                process.stdin.close()
-            except (BrokenPipeError, ValueError, OSError):
-                pass  # the adapter went away; the missing replies say so
-
-        timed_out = threading.Event()
-
-        def kill():
-            timed_out.set()
-            process.kill()
-
-        writer = threading.Thread(target=feed, daemon=True)
-        timer = threading.Timer(timeout, kill)
-        writer.start()
-        timer.start()
-        replies = []
-        try:
-            for raw in process.stdout:
-                replies.append(_parse_reply(raw))
-        finally:
-            process.stdout.close()
-            returncode = process.wait()
-            timer.cancel()
-            writer.join(timeout=10)
-        stderr_file.seek(0)
-        stderr = stderr_file.read().decode("utf-8", "replace")
-    finally:
-        stderr_file.close()
-    return AdapterRun(shlex.join(argv), replies, None if timed_out.is_set() else returncode, stderr,
-                      time.monotonic() - started, timed_out=timed_out.is_set())
+def _tail(path_file) -> str:
+    path_file.flush()
+    path_file.seek(0, os.SEEK_END)
+    size = path_file.tell()
+    path_file.seek(max(0, size - STDERR_TAIL))
+    text = path_file.read().decode("utf-8", "replace")
+    return ("..." if size > STDERR_TAIL else "") + text
 
 
 def _parse_reply(raw: bytes):
@@ -226,6 +235,119 @@ def _parse_reply(raw: bytes):
     if not isinstance(reply, dict):
         return "not a JSON object: %r" % raw[:200]
     return reply
+
+
+class _Process:
+    """One adapter process fed cases[start:], its replies arriving on a queue (None at end of output)."""
+
+    def __init__(self, argv, cases, start, cwd, stderr_file):
+        self.process = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=stderr_file)
+        self.lines: queue.Queue = queue.Queue()
+        threading.Thread(target=self._feed, args=(cases, start), daemon=True).start()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _feed(self, cases, start):
+        try:
+            for case in cases[start:]:
+                self.process.stdin.write(case_line(case))
+            self.process.stdin.close()
+        except (BrokenPipeError, ValueError, OSError):
+            pass  # the adapter went away; the missing replies say so
+
+    def _read(self):
+        try:
+            for raw in self.process.stdout:
+                self.lines.put(raw)
+        except (ValueError, OSError):
+            pass
+        self.lines.put(None)
+
+    def kill(self):
+        try:
+            self.process.kill()
+        except OSError:
+            pass
+
+
+def run_adapter(argv: list[str], cases: list[dict], cwd: Path = REPO_ROOT,
+                case_timeout: float = DEFAULT_CASE_TIMEOUT, progress=None,
+                max_restarts: int = MAX_RESTARTS) -> AdapterRun:
+    """Runs an adapter over the cases, streaming: input is written by a thread while replies are read,
+    so no pipe can fill up and block. An adapter that gives no reply for `case_timeout` seconds is
+    killed; one that exits before answering everything has crashed. Either way the case it was on
+    fails with what happened and its stderr, the adapter is restarted on the next case, and the run
+    goes on (up to `max_restarts` times; an adapter that dies at once three times in a row is not
+    restarted again). `progress(done, total)` is called as replies come in."""
+    started = time.monotonic()
+    total = len(cases)
+    replies: list = []
+    run = AdapterRun(shlex.join(argv), replies, 0.0)
+    quick_deaths = 0
+    with tempfile.TemporaryFile() as stderr_file:
+        while True:  # one adapter process per turn; a crash or hang starts the next one
+            begin = len(replies)
+            stderr_file.seek(0)
+            stderr_file.truncate()
+            try:
+                proc = _Process(argv, cases, begin, cwd, stderr_file)
+            except OSError as e:
+                run.start_error = "cannot start %s: %s" % (shlex.join(argv), e)
+                replies.extend([run.start_error] * (total - len(replies)))
+                break
+            incident = None
+            while True:
+                try:
+                    raw = proc.lines.get(timeout=case_timeout)
+                except queue.Empty:
+                    proc.kill()
+                    incident = "gave no answer within %g s (killed)" % case_timeout
+                    break
+                if raw is None:
+                    break
+                if len(replies) < total:
+                    replies.append(_parse_reply(raw))
+                    if progress:
+                        progress(len(replies), total)
+                elif len(run.problems) < 20:
+                    run.problems.append("a reply line after the last case: %r" % raw[:200])
+            try:
+                code = proc.process.wait(timeout=case_timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                code = proc.process.wait()
+                if incident is None and len(replies) >= total:
+                    run.problems.append("did not exit within %g s of the end of its input (killed)" % case_timeout)
+            run.returncode = None if incident else code
+            run.stderr = _tail(stderr_file)
+            if len(replies) >= total:
+                if code not in (0, None) and incident is None and code >= 0:
+                    run.problems.append("exit status %d at the end of input (the protocol asks for 0)" % code)
+                break
+            if incident is None:
+                incident = ("exited with status %d" % code if code >= 0 else "killed by signal %d" % -code)
+            case_id = cases[len(replies)]["id"]
+            run.incidents.append(Incident(case_id, incident, run.stderr))
+            replies.append("the adapter %s while on this case (stderr: %s)"
+                           % (incident, " | ".join(run.stderr.strip().splitlines()[-3:]) or "empty"))
+            if progress:
+                progress(len(replies), total)
+            quick_deaths = quick_deaths + 1 if len(replies) == begin + 1 else 0
+            if len(replies) < total and (run.restarts >= max_restarts or quick_deaths >= 3):
+                why = ("it failed at once %d times in a row" % quick_deaths if quick_deaths >= 3
+                       else "it was restarted %d times" % run.restarts)
+                run.problems.append("gave up on the adapter after %s; %d cases not run"
+                                    % (why, total - len(replies)))
+                replies.extend(["not run: the runner gave up on the adapter (%s)" % why]
+                               * (total - len(replies)))
+                break
+            if len(replies) < total:
+                run.restarts += 1
+    for incident in run.incidents:
+        if len(run.problems) < 20:
+            run.problems.append("%s on %s" % (incident.what, incident.case_id))
+    run.seconds = time.monotonic() - started
+    return run
 
 
 # ---- judging ------------------------------------------------------------------------------------
@@ -251,15 +373,18 @@ def json_equal(a, b) -> bool:
 class Outcome:
     case_id: str
     op: str
-    kind: str              # PASSED, FAILED or UNSUPPORTED
+    kind: str              # one of KINDS
     expected: dict
     got: object = None     # the reply's result, the reply itself, or None
-    message: str = ""      # why it failed, one line
+    message: str = ""      # why it did not pass, one line
 
 
-def judge(case: dict, reply) -> Outcome:
-    """DESIGN.md §4: a result passes when every key of `expected` is present and JSON-equal."""
-    expected = case["expected"]
+def judge(case: dict, reply, expected: dict | None = None) -> Outcome:
+    """FORMAT.md "Judging": passed when every key of `expected` is present and JSON-equal; partial
+    when some keys are missing and every present one is equal (a network error is never partial);
+    unsupported for an `unsupported` reply; failed otherwise."""
+    if expected is None:
+        expected = case["expected"]
     outcome = Outcome(case["id"], case["op"], FAILED, expected)
     if not isinstance(reply, dict):
         outcome.message = "no usable reply: %s" % reply
@@ -273,19 +398,21 @@ def judge(case: dict, reply) -> Outcome:
             return outcome
         missing = [k for k in expected if k not in result]
         wrong = [k for k in expected if k in result and not json_equal(expected[k], result[k])]
-        if missing or wrong:
-            parts = []
-            if wrong:
-                parts.append("differs at %s" % ", ".join(wrong))
+        if wrong:
+            outcome.message = "differs at %s" % ", ".join(wrong)
             if missing:
-                parts.append("missing %s" % ", ".join(missing))
-            outcome.message = "; ".join(parts)
-            return outcome
-        outcome.kind = PASSED
+                outcome.message += "; missing %s" % ", ".join(missing)
+        elif missing and len(missing) < len(expected) and "network_error" not in expected:
+            outcome.kind = PARTIAL
+            outcome.message = "partial: no %s" % ", ".join(missing)
+        elif missing:
+            outcome.message = "missing %s" % ", ".join(missing)
+        else:
+            outcome.kind = PASSED
         return outcome
     if reply.get("unsupported") is True:
         outcome.kind = UNSUPPORTED
-        outcome.message = "unsupported"
+        outcome.message = "unsupported" + (": %s" % reply["why"] if isinstance(reply.get("why"), str) else "")
         return outcome
     if "error" in reply:
         outcome.message = "error: %s" % (reply["error"],)
@@ -294,122 +421,56 @@ def judge(case: dict, reply) -> Outcome:
     return outcome
 
 
-def judge_run(cases: list[dict], run: AdapterRun) -> dict[str, Outcome]:
-    """One outcome per case id. Replies pair with cases by position (the protocol answers in order);
-    a reply whose id is not its case's id is a failure for that case. Protocol violations are also
-    collected in run.problems."""
-    problems = run.problems
-    problems.clear()
-    if run.start_error:
-        problems.append(run.start_error)
-    if run.timed_out:
-        problems.append("killed after the time limit")
-    elif run.returncode not in (0, None):
-        problems.append("exit status %d (the protocol asks for 0)" % run.returncode)
-    if not run.start_error and len(run.replies) != len(cases):
-        problems.append("%d reply lines for %d cases" % (len(run.replies), len(cases)))
-    if run.timed_out:
-        ended = "was killed at the time limit"
-    else:
-        ended = "stopped" + (" with exit status %s" % run.returncode if run.returncode else "")
-    no_reply = run.start_error or "no reply line (the adapter %s after %d replies)" % (ended, len(run.replies))
+def judge_run(cases: list[dict], run: AdapterRun, engine: str | None = None) -> dict[str, Outcome]:
+    """One outcome per case id, against the engine's variants when an engine is named. Replies pair
+    with cases by position (the protocol answers in order); a reply whose id is not its case's id
+    fails that case."""
     outcomes = {}
     for index, case in enumerate(cases):
-        if index >= len(run.replies):
-            outcome = judge(case, no_reply)
+        reply = run.replies[index] if index < len(run.replies) else "no reply"
+        expected = expected_for(case, engine)
+        if isinstance(reply, dict) and reply.get("id") != case["id"]:
+            bad = "reply %d has id %s, expected %s" % (index + 1, json.dumps(reply.get("id")),
+                                                      json.dumps(case["id"]))
+            if len(run.problems) < 20:
+                run.problems.append(bad)
+            outcome = judge(case, bad, expected)
+            outcome.got = reply
         else:
-            reply = run.replies[index]
-            if isinstance(reply, dict) and reply.get("id") != case["id"]:
-                bad = "reply %d has id %s, expected %s" % (index + 1, json.dumps(reply.get("id")),
-                                                          json.dumps(case["id"]))
-                if len(problems) < 20:
-                    problems.append(bad)
-                outcome = judge(case, bad)
-                outcome.got = reply
-            else:
-                if not isinstance(reply, dict) and len(problems) < 20:
-                    problems.append("reply %d: %s" % (index + 1, reply))
-                outcome = judge(case, reply)
+            if not isinstance(reply, dict) and len(run.problems) < 20 and reply.startswith("not a JSON"):
+                run.problems.append("reply %d: %s" % (index + 1, reply))
+            outcome = judge(case, reply, expected)
         outcomes[case["id"]] = outcome
     return outcomes
 
 
-def counts_by_op(outcomes: dict[str, Outcome]) -> dict[str, dict[str, int]]:
-    table = {op: {PASSED: 0, FAILED: 0, UNSUPPORTED: 0} for op in OPS}
+def counts_by_op(outcomes: dict[str, Outcome], ops=OPS) -> dict[str, dict[str, int]]:
+    table = {op: dict.fromkeys(KINDS, 0) for op in ops}
     for outcome in outcomes.values():
-        row = table.setdefault(outcome.op, {PASSED: 0, FAILED: 0, UNSUPPORTED: 0})
-        row[outcome.kind] += 1
+        table.setdefault(outcome.op, dict.fromkeys(KINDS, 0))[outcome.kind] += 1
     return table
 
 
-def not_passed(impl: Impl, outcomes: dict[str, Outcome]) -> list[Outcome]:
-    """What makes the suite fail for this impl: failures, and unsupported cases of our own impls."""
-    return [o for o in outcomes.values()
-            if o.kind == FAILED or (o.kind == UNSUPPORTED and impl.own)]
+def totals(outcomes: dict[str, Outcome]) -> dict[str, int]:
+    out = dict.fromkeys(KINDS, 0)
+    for outcome in outcomes.values():
+        out[outcome.kind] += 1
+    return out
 
 
-# ---- output -------------------------------------------------------------------------------------
+def not_passed(impl: Impl, outcomes: dict[str, Outcome], strict: bool = False) -> list[Outcome]:
+    """What fails the run for this impl: failures; with `strict` (and for the project's own
+    implementations) partial and unsupported answers too."""
+    strict = strict or impl.own
+    return [o for o in outcomes.values() if o.kind == FAILED or (strict and o.kind != PASSED)]
 
-def text_table(impl: Impl, outcomes: dict[str, Outcome]) -> list[str]:
-    table = counts_by_op(outcomes)
-    width = max(len(op) for op in table)
-    lines = ["%-*s %8s %8s %12s" % (width, "op", "passed", "failed", "unsupported")]
-    total = {PASSED: 0, FAILED: 0, UNSUPPORTED: 0}
+
+def text_table(outcomes: dict[str, Outcome]) -> list[str]:
+    table = {op: row for op, row in counts_by_op(outcomes).items() if any(row.values())}
+    width = max([len(op) for op in table] + [5])
+    lines = ["%-*s %8s %8s %8s %12s" % (width, "op", "passed", "failed", "partial", "unsupported")]
     for op, row in table.items():
-        lines.append("%-*s %8d %8d %12d" % (width, op, row[PASSED], row[FAILED], row[UNSUPPORTED]))
-        for k in total:
-            total[k] += row[k]
-    lines.append("%-*s %8d %8d %12d" % (width, "total", total[PASSED], total[FAILED], total[UNSUPPORTED]))
+        lines.append("%-*s %8d %8d %8d %12d" % (width, op, row[PASSED], row[FAILED], row[PARTIAL], row[UNSUPPORTED]))
+    t = totals(outcomes)
+    lines.append("%-*s %8d %8d %8d %12d" % (width, "total", t[PASSED], t[FAILED], t[PARTIAL], t[UNSUPPORTED]))
     return lines
-
-
-def _code(value) -> str:
-    text = json.dumps(value, ensure_ascii=True)
-    if len(text) > 600:
-        text = text[:600] + " ... (%d characters)" % len(text)
-    return "`` %s ``" % text
-
-
-def markdown_report(results: list[tuple[Impl, AdapterRun, dict[str, Outcome]]], cases: list[dict]) -> str:
-    by_id = {c["id"]: c for c in cases}
-    files = sorted({c["_file"] for c in cases})
-    out = ["# corshdr conformance report", "",
-           "%d vectors in %d files of `conformance/vectors/`. A case passes when every key of "
-           "`expected` is present and JSON-equal in the result (DESIGN.md §4); an `error` reply is a "
-           "failure; `unsupported` is a failure for the project's own implementations only." % (
-               len(cases), len(files)), "",
-           "| implementation | command | passed | failed | unsupported | verdict |",
-           "|---|---|---:|---:|---:|---|"]
-    for impl, run, outcomes in results:
-        kinds = [o.kind for o in outcomes.values()]
-        bad = not_passed(impl, outcomes) or run.problems
-        out.append("| %s%s | `%s` | %d | %d | %d | %s |" % (
-            impl.label, " (own)" if impl.own else "", impl.command, kinds.count(PASSED),
-            kinds.count(FAILED), kinds.count(UNSUPPORTED), "**FAIL**" if bad else "pass"))
-    for impl, run, outcomes in results:
-        out += ["", "## %s" % impl.label, "",
-                "Command: `%s` (%.1f s, exit status %s)" % (impl.command, run.seconds, run.returncode), ""]
-        if run.problems:
-            out += ["Protocol problems:", ""] + ["- %s" % p for p in run.problems] + [""]
-        out += ["| op | passed | failed | unsupported |", "|---|---:|---:|---:|"]
-        for op, row in counts_by_op(outcomes).items():
-            out.append("| %s | %d | %d | %d |" % (op, row[PASSED], row[FAILED], row[UNSUPPORTED]))
-        failures = [o for o in outcomes.values() if o.kind == FAILED]
-        unsupported = [o for o in outcomes.values() if o.kind == UNSUPPORTED]
-        if failures:
-            out += ["", "### Failures of %s (%d)" % (impl.label, len(failures)), ""]
-            for o in failures:
-                case = by_id[o.case_id]
-                out += ["#### `%s`" % o.case_id, "",
-                        "- file: `%s`, op: `%s`" % (case["_file"], o.op),
-                        "- input: %s" % _code(case["input"]),
-                        "- expected: %s" % _code(o.expected),
-                        "- got: %s" % _code(o.got),
-                        "- why: %s" % o.message, ""]
-        if unsupported:
-            ops = sorted({o.op for o in unsupported})
-            out += ["", "### Unsupported by %s (%d cases; ops: %s)" % (
-                impl.label, len(unsupported), ", ".join(ops)), ""]
-            if impl.own:
-                out += ["- `%s`" % o.case_id for o in unsupported]
-    return "\n".join(out).rstrip("\n") + "\n"

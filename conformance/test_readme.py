@@ -1,10 +1,9 @@
 """README.md's minimal adapter is examples/minimal_adapter.py, and it works through the suite."""
 
-import collections
+import json
 import re
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 
 import runner
 
@@ -22,27 +21,33 @@ def test_readme_shows_the_example_file_verbatim():
 
 
 def test_example_adapter_passes_the_suite(tmp_path):
-    junit = tmp_path / "junit.xml"
     command = "%s %s" % (runner.PYTHON, EXAMPLE.relative_to(runner.REPO_ROOT))
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "conformance/test_conformance.py", "-q", "-p", "no:cacheprovider",
-         "--impl", command, "--junitxml", str(junit), "--report-md", str(tmp_path / "report.md")],
-        cwd=runner.REPO_ROOT, capture_output=True, text=True, timeout=600)
+    done = subprocess.run([sys.executable, "-m", "conformance.run", "--impl", command, "--out", str(tmp_path)],
+                          cwd=runner.REPO_ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    cases = runner.load_cases()
-    ops = {c["id"]: c["op"] for c in cases}
-    outcome = collections.Counter()
-    for testcase in ET.parse(junit).getroot().iter("testcase"):
-        name = testcase.get("name")
-        kind = ("failed" if testcase.find("failure") is not None or testcase.find("error") is not None
-                else "skipped" if testcase.find("skipped") is not None else "passed")
-        if name.startswith("test_vector[minimal_adapter:"):
-            op = ops[name[len("test_vector[minimal_adapter:"):-1]]
-            outcome[(kind, op == "token")] += 1
-        else:
-            assert name == "test_adapter_protocol[minimal_adapter]" and kind == "passed"
+    cases = runner.select(runner.load_cases(), "fetch")
     n_token = sum(1 for c in cases if c["op"] == "token")
-    # every token case passes; every other case is reported as unsupported (skipped), none fails
-    assert outcome == {("passed", True): n_token, ("skipped", False): len(cases) - n_token}
-    assert re.search(r"^token\s+%d\s+0\s+0$" % n_token, done.stdout, re.M)
-    assert "conformance: minimal_adapter" in done.stdout
+    (impl,) = json.loads((tmp_path / "results.json").read_text())["implementations"]
+    assert impl["label"] == "minimal_adapter" and impl["verdict"] == "pass"
+    # every token case passes; every other case is reported as unsupported, none fails
+    assert impl["totals"] == {"passed": n_token, "failed": 0, "partial": 0, "unsupported": len(cases) - n_token}
+    assert impl["ops"]["token"] == {"passed": n_token, "failed": 0, "partial": 0, "unsupported": 0}
+    assert re.search(r"^token\s+%d\s+0\s+0\s+0$" % n_token, done.stdout, re.M)
+    assert "== minimal_adapter:" in done.stdout
+
+
+def test_readme_shows_the_example_run_as_it_prints():
+    """The README's sample output is the first lines of the real table (counts included)."""
+    text = README.read_text(encoding="utf-8")
+    match = re.search(r"Its run ends with:\n\n```\n(.*?)```", text, re.S)
+    assert match, "README.md lost its sample output"
+    done = subprocess.run([sys.executable, "-m", "conformance.run", "--impl",
+                           "%s %s" % (runner.PYTHON, EXAMPLE.relative_to(runner.REPO_ROOT))],
+                          cwd=runner.REPO_ROOT, capture_output=True, text=True, timeout=600)
+    shown = [line for line in match.group(1).splitlines() if line != "..."]
+    printed = done.stdout.splitlines()
+    for line in shown:
+        if line.startswith("== "):
+            assert any(p.startswith(line.split("(")[0]) for p in printed), line
+        else:
+            assert line in printed, line

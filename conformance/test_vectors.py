@@ -11,6 +11,7 @@ import sys
 import jsonschema
 import pytest
 
+import profiles
 import runner
 
 SCHEMA = json.loads(runner.SCHEMA_PATH.read_text(encoding="utf-8"))
@@ -93,6 +94,37 @@ def test_generated_files_are_up_to_date(tmp_path):
 def test_generated_files_stay_small():
     total = sum(p.stat().st_size for p in runner.VECTORS_DIR.glob("generated-*.json"))
     assert total < 5 * 1024 * 1024, "%d bytes of generated vectors" % total
+
+
+def test_every_vector_has_the_profile_its_rule_gives(all_cases):
+    """SEMANTICS.md section 6: profile is "corshdr" exactly when the expected result rests on one of
+    corshdr's choices (profiles.profile_of)."""
+    wrong = [(c["id"], c["profile"], profiles.profile_of(c)) for c in all_cases
+             if c["profile"] != profiles.profile_of(c)[0]]
+    assert not wrong, wrong[:20]
+    counts = collections.Counter(c["profile"] for c in all_cases)
+    assert counts["fetch"] > 10000 and counts["corshdr"] > 100, counts
+
+
+@pytest.mark.parametrize("value, matches", [
+    ("null", True), ("https://a.example", True), ("HTTPS://A.EXAMPLE", True), ("http://a*b.example", True),
+    ("http://%41.example", True), ("http://a.example:080", True), ("http://a.example:", True),
+    ("http://[2001:DB8::1]", True), ("http://[v1.x]", True), ("http://", True),
+    ("Null", False), ("null ", False), ("https://a.example/", False), ("https://a b", False),
+    ("https://a.example:8a", False), ("://a", False), ("1http://a", False), ("http://user@a", False),
+    ("http://a\u00e9", False), ("http://[2001:db8::g]", False),
+])
+def test_fetch_origin_abnf(value, matches):
+    assert profiles.matches_fetch_origin_abnf(value.encode("latin-1")) is matches
+
+
+def test_the_corshdr_profile_is_what_browsers_do_not_require(all_cases):
+    """Every corshdr choice that a browser can show has its evidence: the browser-checkable corshdr
+    vectors that a browser answers differently carry measured variants for both engines."""
+    for c in all_cases:
+        if c["profile"] == "corshdr" and c["op"] in ("exposed", "cors-check") and "network_error" in c["expected"]:
+            assert {"chromium", "firefox"} <= set(c.get("variants", {})), c["id"]
+            assert all(v["source"].startswith("measured: ") for v in c["variants"].values()), c["id"]
 
 
 def test_runner_json_equality_is_strict():

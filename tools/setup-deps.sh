@@ -1,11 +1,13 @@
 #!/bin/sh
 # Installs the Debian 12 packages a job needs. Usage: tools/setup-deps.sh main|test
 # `main` is enough to build the library and the corshdr tool; `test` adds everything the full test
-# command uses (both compilers, sanitizers, fuzzers, Python test tools, real servers for the probe).
+# command uses (both compilers, sanitizers, fuzzers, Python test tools, real servers for the probe,
+# headless browsers and npm for the conformance suite's browser run and third-party adapters).
 set -eu
 main_pkgs="gcc cmake ninja-build pkg-config make libjansson-dev libcurl4-openssl-dev ca-certificates"
 test_pkgs="$main_pkgs clang libclang-rt-14-dev llvm libcmocka-dev libnghttp2-dev libh2o-dev libuv1-dev libsoup-3.0-dev afl++
-           python3 python3-pytest python3-hypothesis python3-jsonschema nginx-light nodejs node-express node-cors git valgrind"
+           python3 python3-pytest python3-hypothesis python3-jsonschema nginx-light nodejs node-express node-cors git valgrind
+           chromium firefox-esr npm"
 case "${1:-}" in
   main) pkgs=$main_pkgs ;;
   test) pkgs=$test_pkgs ;;
@@ -16,6 +18,8 @@ for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" && continue
   # Node may come from elsewhere (e.g. nodesource): a working node on PATH is enough.
   case $p in nodejs) command -v node >/dev/null && continue ;; esac
+  # npm likewise (nodesource's nodejs bundles its own and conflicts with Debian's npm package).
+  case $p in npm) command -v npm >/dev/null && continue ;; esac
   missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0

@@ -37,13 +37,16 @@ FUZZ_PLANTED_DIR="$top/build/fuzz-planted" sh tools/fuzz-planted-bug.sh
 stage "fuzz: the corpora replayed under MemorySanitizer"
 FUZZ_MSAN_DIR="$top/build/fuzz-msan" sh tools/fuzz-msan.sh
 
-stage "conformance: vectors through both adapters, properties, the runner's own tests"
+stage "conformance: the pinned third-party adapters (npm ci in conformance/adapters)"
+(cd conformance/adapters && npm ci --no-audit --no-fund --loglevel=error)
+
+stage "conformance: vectors through both adapters, properties, browsers, third-party records, the runner's own tests"
 /usr/bin/python3 -m pytest conformance -q -p no:cacheprovider --corshdr "$top/build/test-gcc/tools/corshdr/corshdr" \
   --libcorshdr "$top/build/test-gcc/libcorshdr.so" --junitxml "$top/build/test-gcc/conformance-junit.xml" \
-  --report-md "$top/build/test-gcc/conformance-report.md"
+  --report-dir "$top/build/test-gcc/conformance-report"
 
 stage "conformance: every vector through corshdr conform built with ASan+UBSan"
-/usr/bin/python3 -m pytest conformance/test_conformance.py -q -p no:cacheprovider \
-  --impl "$top/build/test-sanitize/tools/corshdr/corshdr conform" --report-md "$top/build/test-sanitize/conformance-report.md"
+/usr/bin/python3 -m conformance.run --impl "$top/build/test-sanitize/tools/corshdr/corshdr conform" --label corshdr-asan \
+  --profile all --strict --out "$top/build/test-sanitize/conformance-report"
 
 stage "all tests passed"

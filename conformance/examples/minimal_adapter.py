@@ -1,8 +1,8 @@
 #!/usr/bin/python3
-"""A minimal conformance adapter (DESIGN.md section 5): it implements only the `token` op and answers
-`unsupported` for every other op. Run it through the suite with:
+"""A minimal conformance adapter (conformance/PROTOCOL.md): it implements only the `token` op and
+answers `unsupported` for every other op. Run it through the suite with:
 
-    /usr/bin/python3 -m pytest conformance/test_conformance.py --impl "/usr/bin/python3 conformance/examples/minimal_adapter.py"
+    /usr/bin/python3 -m conformance.run --impl "/usr/bin/python3 conformance/examples/minimal_adapter.py"
 """
 import json
 import sys

@@ -68,6 +68,8 @@ SAMPLE = [
     {"id": "origin/null", "op": "origin", "input": {"value": "null"}, "expected": {"valid": True},
      "spec": ["fetch#origin-header", "url#concept-origin", "rfc6454#section-7"]},
 ]
+for _case in SAMPLE:  # every case names its profile (SEMANTICS.md section 6)
+    _case["profile"] = "fetch"
 
 
 def errors(instance) -> list[str]:
@@ -136,6 +138,8 @@ INVALID = {
     "variant expected of wrong shape": ("max-age/big",
                                         lambda c: c["variants"]["chromium"].update(expected={"ok": True})),
     "empty variants": ("max-age/big", lambda c: c.update(variants={})),
+    "no profile": ("max-age/big", lambda c: c.pop("profile")),
+    "unknown profile": ("max-age/big", lambda c: c.update(profile="chromium")),
     "acrh missing": ("unsafe-names/none", lambda c: c["expected"].pop("acrh")),
 }
 
