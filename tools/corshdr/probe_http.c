@@ -341,8 +341,7 @@ static int settle(struct xfer *t, CURLcode res)
         /* libcurl rejects some malformed heads itself (a line without a colon, HTTP/0.9), and heads past
          * its own caps (300 KiB in all, 100 KiB a line). */
         r->bad_reply = res == CURLE_WEIRD_SERVER_REPLY || res == CURLE_UNSUPPORTED_PROTOCOL ||
-                       res == CURLE_BAD_CONTENT_ENCODING || res == CURLE_FILESIZE_EXCEEDED ||
-                       (res == CURLE_OUT_OF_MEMORY && strstr(t->errbuf, "header")) ||
+                       res == CURLE_BAD_CONTENT_ENCODING || res == CURLE_OUT_OF_MEMORY ||
                        (res == CURLE_RECV_ERROR && strstr(t->errbuf, "header"));
         if (r->timed_out && connected) {
             /* Reached, then silent: say which limit ran out and what the server had sent. */
@@ -355,6 +354,11 @@ static int settle(struct xfer *t, CURLcode res)
                 snprintf(r->error, sizeof r->error, "the server took the request and said nothing until the "
                                                     "%s ran out (%g s)",
                          r->deadline ? "deadline (--deadline)" : "timeout (--timeout)", s);
+        } else if (res == CURLE_OUT_OF_MEMORY) {
+            /* libcurl 7.88 reports its cap on one header line (CURL_MAX_HTTP_HEADER) as out of memory. */
+            snprintf(r->error, sizeof r->error, "libcurl refused the answer: %s (what libcurl reports for a header "
+                                                "line over 100 KiB)%s%.100s", curl_easy_strerror(res),
+                     t->errbuf[0] ? ": " : "", t->errbuf);
         } else {
             snprintf(r->error, sizeof r->error, "%s%s%s", curl_easy_strerror(res), t->errbuf[0] ? ": " : "",
                      t->errbuf);
