@@ -3,9 +3,11 @@
 # `main` is enough to build the library and the corshdr tool; `test` adds everything the full test
 # command uses (both compilers, sanitizers, fuzzers, Python test tools, real servers for the probe).
 set -eu
-main_pkgs="gcc cmake ninja-build pkg-config make libjansson-dev libcurl4-openssl-dev ca-certificates"
+main_pkgs="gcc cmake ninja-build pkg-config make libjansson-dev libcurl4-openssl-dev libpsl-dev publicsuffix
+           ca-certificates"
 test_pkgs="$main_pkgs clang libclang-rt-14-dev llvm libcmocka-dev libnghttp2-dev afl++
-           python3 python3-pytest python3-hypothesis python3-jsonschema nginx-light nodejs node-express node-cors git valgrind"
+           python3 python3-pytest python3-hypothesis python3-jsonschema nginx-light nodejs node-express node-cors git valgrind
+           apache2-bin python3-flask-cors golang-go golang-github-rs-cors-dev time"
 case "${1:-}" in
   main) pkgs=$main_pkgs ;;
   test) pkgs=$test_pkgs ;;

@@ -501,13 +501,132 @@ class ProbeReplayTest(unittest.TestCase):
                 self.assertEqual(err.count("\n"), 1, err)
                 self.assertIn(message, err)
 
+    def test_inconclusive(self):
+        """No answer allows any tried origin: the verdict is inconclusive, exit 4, never a pass."""
+        code, out, err = self.probe(server(site_ok=False), "--no-origin", url="http://127.0.0.1:8080/api",
+                                    json_out=False)
+        self.assertEqual((code, err), (4, ""))
+        self.assertTrue(out.endswith("findings: none\n"
+                                     "result:   inconclusive: no tried origin was allowed, not even the site's own "
+                                     "(http://127.0.0.1:8080)\n"
+                                     "hint:     give the origin of a page that calls this URL with --origin ORIGIN\n"),
+                        out)
+        # An answer that allows another origin than the one asked for is the hint.
+        fixed = server(actual=h(OK, ACAO + SITE), site_ok=False)
+        code, report, _ = self.probe(fixed, "--no-origin", url="http://127.0.0.1:8080/api")
+        self.assertEqual((code, report["result"], report["origin_hint"]), (4, "inconclusive", SITE))
+        code, out, _ = self.probe(fixed, "--no-origin", url="http://127.0.0.1:8080/api", json_out=False)
+        self.assertIn("hint:     an answer allowed %s instead: probe again with --origin %s\n" % (SITE, SITE), out)
+        # A finding at or above --fail-on still fails; `*` allows the site (without credentials): a verdict.
+        code, report, _ = self.probe(server(site_ok=False, crlf_3=h(OK, "X-Corshdr-Injected: 3")), "--no-origin")
+        self.assertEqual((code, report["result"]), (3, "fail"))
+        code, report, _ = self.probe(server(actual=h(OK, ACAO + "*"), site_ok=False), "--no-origin")
+        self.assertEqual((code, report["result"]), (0, "pass"))
+
+    def test_arguments_are_escaped_and_cut(self):
+        replay = self.replay_file(server())
+        cases = [
+            (["--origin", "https://a\r\nX-Evil: 1"], "probe: --origin 'https://a\\x0D\\x0AX-Evil: 1': "),
+            (["--method", "G\x1b[31mET"], "probe: --method 'G\\x1B[31mET': "),
+            (["--fail-on", "\x1b]0;owned\x07"], "probe: --fail-on '\\x1B]0;owned\\x07': "),
+            (["--bad\x1b[2J"], "probe: unknown option '--bad\\x1B[2J'"),
+            (["--origin", "https://" + "a" * 100000], "probe: --origin 'https://" + "a" * 56 + "... (100008 bytes)': "),
+        ]
+        for args, message in cases:
+            with self.subTest(args[0]):
+                code, out, err = run(["probe", "--replay", replay] + args + [URL])
+                self.assertEqual((code, out), (2, ""))
+                self.assertIn(message, err)
+                self.assertEqual(err.count("\n"), 1)
+                self.assertLess(len(err), 600)
+                self.assertTrue(err.isascii() and "\x1b" not in err and "\r" not in err, repr(err))
+
+    def targets_file(self, lines):
+        path = os.path.join(self.tmp.name, "targets.txt")
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        return path
+
+    def test_targets(self):
+        """--targets without a network: records in order, each with its line and its own settings."""
+        path = self.targets_file(["# the APIs", "", URL,
+                                  json.dumps({"url": "https://api.example.com/v2", "origin": "https://www.example.org",
+                                              "method": "DELETE", "credentials": "include",
+                                              "request_headers": ["x-a", "X-B"]}),
+                                  "  https://api.example.com/v3  "])
+        answers = server(actual=ALLOW_CREDENTIALS)
+        code, out, err = run(["probe", "--replay", self.replay_file(answers), "--targets", path, "--json",
+                              "--origin", SITE])
+        self.assertEqual((code, err), (3, ""))
+        got = [json.loads(l) for l in out.splitlines()]
+        self.assertEqual([(r["url"], r["line"], r["origin"]) for r in got],
+                         [(URL, 3, SITE), ("https://api.example.com/v2", 4, "https://www.example.org"),
+                          ("https://api.example.com/v3", 5, SITE)])
+        self.assertEqual((got[1]["method"], got[1]["credentials"]), ("DELETE", "include"))
+        preflight = [r for r in got[1]["requests"] if r["probe"] == "site-preflight"][0]
+        self.assertEqual(preflight["access_control_request_headers"], "x-a,x-b")
+        self.assertEqual({r["result"] for r in got}, {"fail"})
+        # Shards by place among the targets (not lines).
+        code, out, err = run(["probe", "--replay", self.replay_file(answers), "--targets", path, "--json",
+                              "--shard", "2/2"])
+        self.assertEqual([json.loads(l)["line"] for l in out.splitlines()], [4])
+        # A target that cannot be reached is a record, and the others go on: exit 1 unless one fails.
+        answers = server(site={"unreachable": True})
+        code, out, err = run(["probe", "--replay", self.replay_file(answers), "--targets", path, "--json"])
+        self.assertEqual((code, err), (1, ""))
+        got = [json.loads(l) for l in out.splitlines()]
+        self.assertEqual([(r["result"], r["unreachable"]) for r in got], [("error", True)] * 3)
+        self.assertEqual(got[0]["error"], "cannot reach %s: Could not connect to server (replayed)" % URL)
+        code, out, err = run(["probe", "--replay", self.replay_file(answers), "--targets", path])
+        self.assertEqual(code, 1)
+        self.assertIn("probe:    %s (line 3)\nerror:    cannot reach %s: Could not connect to server (replayed)\n"
+                      "result:   error\n" % (URL, URL), out)
+        self.assertTrue(out.endswith("targets:  3: 0 fail, 3 error, 0 inconclusive, 0 pass (--fail-on high)\n"))
+        # One target: the error line is the whole answer.
+        code, out, err = run(["probe", "--replay", self.replay_file(answers), URL])
+        self.assertEqual((code, out, err), (1, "", "corshdr: probe: cannot reach %s: Could not connect to server "
+                                                    "(replayed)\n" % URL))
+
+    def test_sarif(self):
+        path = self.targets_file([URL, "https://api.example.com/down", "https://api.example.com/quiet"])
+        answers = server(actual=ALLOW_CREDENTIALS)
+        answers["probes"]["site"] = {"head": ALLOW}
+        sarif = os.path.join(self.tmp.name, "out.sarif")
+        code, out, err = run(["probe", "--replay", self.replay_file(answers), "--targets", path, "--json",
+                              "--sarif", sarif, "--origin", SITE])
+        self.assertEqual((code, err), (3, ""))
+        with open(sarif) as f:
+            log = json.load(f)
+        self.assertEqual(log["version"], "2.1.0")
+        run_ = log["runs"][0]
+        rules = run_["tool"]["driver"]["rules"]
+        self.assertEqual([r["id"] for r in rules], list(SEVERITY), "every finding ID is a rule, in order")
+        self.assertEqual([r["properties"]["severity"] for r in rules], list(SEVERITY.values()))
+        results = run_["results"]
+        self.assertEqual(len(results), 3 * len(json.loads(out.splitlines()[0])["findings"]))
+        x = results[0]
+        self.assertEqual((x["ruleId"], x["level"], rules[x["ruleIndex"]]["id"]),
+                         ("CORS-ORIGIN-REFLECTED-CREDENTIALS", "error", "CORS-ORIGIN-REFLECTED-CREDENTIALS"))
+        self.assertEqual(x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], URL)
+        self.assertEqual((x["properties"]["request"], x["properties"]["origin"], x["properties"]["targetLine"]),
+                         ("origin-reflected", "https://evil.invalid", 1))
+        self.assertEqual(os.listdir(self.tmp.name).count("out.sarif"), 1)
+        self.assertFalse([n for n in os.listdir(self.tmp.name) if ".tmp" in n], "no temporary file left")
+        # A bad command line writes no log at all.
+        os.remove(sarif)
+        code, _, _ = run(["probe", "--replay", self.replay_file(answers), "--targets", path, "--sarif", sarif,
+                          "--fail-on", "nope"])
+        self.assertEqual(code, 2)
+        self.assertFalse(os.path.exists(sarif))
+
     def test_help(self):
         code, out, err = run(["probe", "--help"])
         self.assertEqual((code, err), (0, ""))
         self.assertTrue(out.startswith("usage: corshdr probe [options] URL\n"))
         for option in ("--origin", "--method", "--request-headers", "--credentials", "--header", "--fail-on",
-                       "--json", "--connect-timeout", "--timeout", "--slow", "--max-head", "--max-body",
-                       "--follow-redirects", "--env-proxy", "--insecure"):
+                       "--json", "--connect-timeout", "--timeout", "--deadline", "--slow", "--max-head", "--max-body",
+                       "--follow-redirects", "--env-proxy", "--insecure", "--targets", "--shard", "--concurrency",
+                       "--per-host", "--sarif", "--no-progress"):
             self.assertRegex(out, r"\n  (-\w, )?%s" % option)
         self.assertNotIn("--replay", out)
         code, out, _ = run(["--help"])
@@ -520,8 +639,12 @@ class ProbeReplayTest(unittest.TestCase):
         self.assertEqual(documented, SEVERITY)
         ids = re.findall(r"^\.B (CORS-[A-Z-]+)\n", text, re.M)
         self.assertEqual(ids, list(SEVERITY), "the man page lists them in the report's order")
-        for option in ("follow\\-redirects", "env\\-proxy", "fail\\-on", "max\\-head", "max\\-body"):
-            self.assertIn(option, text)
+        # Every probe option has its own entry in the options section.
+        for option in ("origin", "method", "request-headers", "credentials", "header", "fail-on", "json",
+                       "connect-timeout", "timeout", "deadline", "slow", "max-head", "max-body", "follow-redirects",
+                       "env-proxy", "targets", "shard", "concurrency", "per-host", "sarif", "no-progress"):
+            self.assertRegex(text, r"\n\.BI? \\-\\-%s\b" % option.replace("-", r"\\-"), option)
+        self.assertIn(".B 4\n.BR probe :\ninconclusive", text)
 
 
 if __name__ == "__main__":
