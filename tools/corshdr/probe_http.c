@@ -461,9 +461,11 @@ static int http_poll(void *ctx, long wait_ms, probe_exchange **done, size_t cap,
         }
     }
     size_t n = h->nready < cap ? h->nready : cap;
-    memcpy(done, h->ready, n * sizeof *done);
-    memmove(h->ready, h->ready + n, (h->nready - n) * sizeof *h->ready);
-    h->nready -= n;
+    if (n) {
+        memcpy(done, h->ready, n * sizeof *done);
+        memmove(h->ready, h->ready + n, (h->nready - n) * sizeof *h->ready);
+        h->nready -= n;
+    }
     *count = n;
     return 0;
 }

@@ -172,9 +172,11 @@ static int replay_poll(void *ctx, long wait_ms, probe_exchange **done, size_t ca
     struct replay *rp = ctx;
     (void)wait_ms;
     size_t n = rp->nready < cap ? rp->nready : cap;
-    memcpy(done, rp->ready, n * sizeof *done);
-    memmove(rp->ready, rp->ready + n, (rp->nready - n) * sizeof *rp->ready);
-    rp->nready -= n;
+    if (n) {
+        memcpy(done, rp->ready, n * sizeof *done);
+        memmove(rp->ready, rp->ready + n, (rp->nready - n) * sizeof *rp->ready);
+        rp->nready -= n;
+    }
     *count = n;
     return 0;
 }
