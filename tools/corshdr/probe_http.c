@@ -17,9 +17,12 @@
  * there counts. Each exchange has its own easy handle (libcurl counts its own retries per handle), and the
  * multi handle keeps the connections and the DNS cache.
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -40,6 +43,7 @@ struct xfer {
     probe_exchange *x;
     CURL *easy;
     struct curl_slist *lines;
+    double started_ms;    /* the exchange's start: a retry or a redirect gets what is left of its timeout */
     char *url;            /* the URL of this transfer when it follows a redirect (owned), else NULL */
     char host[256];       /* the target URL's host, for the same-host rule */
     char errbuf[CURL_ERROR_SIZE];
@@ -141,6 +145,13 @@ static int url_host(const char *url, char *buf, size_t cap)
     return rc;
 }
 
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
 /* A new easy handle for the transfer's next attempt, added to the multi handle. 0, or -1 when out of
  * memory (or libcurl refused an option it had accepted at open). */
 static int launch(struct xfer *t, int fresh)
@@ -154,7 +165,11 @@ static int launch(struct xfer *t, int fresh)
     t->len = t->header_bytes = t->body = 0;
     t->head_done = t->too_big = t->in_trailers = t->body_cut = 0;
     t->errbuf[0] = '\0';
-    long connect_ms = o->connect_timeout_ms < t->x->timeout_ms ? o->connect_timeout_ms : t->x->timeout_ms;
+    /* One timeout for the exchange, however many attempts it takes (it may be what is left of --deadline). */
+    long timeout_ms = t->x->timeout_ms - (long)(now_ms() - t->started_ms);
+    if (timeout_ms < 1)
+        timeout_ms = 1;
+    long connect_ms = o->connect_timeout_ms < timeout_ms ? o->connect_timeout_ms : timeout_ms;
     int bad = 0;
     /* Only what the URL names is contacted: http and https, no other protocol even after a redirect. */
     bad |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK;
@@ -163,7 +178,7 @@ static int launch(struct xfer *t, int fresh)
     if (!o->env_proxy)
         bad |= curl_easy_setopt(c, CURLOPT_PROXY, "") != CURLE_OK; /* "" disables the environment's proxy */
     bad |= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_ms) != CURLE_OK;
-    bad |= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, t->x->timeout_ms) != CURLE_OK;
+    bad |= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms) != CURLE_OK;
     bad |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
     bad |= curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1) != CURLE_OK;
     bad |= curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L) != CURLE_OK;
@@ -221,6 +236,7 @@ static int http_start(void *ctx, probe_exchange *x)
         return -1;
     t->h = h;
     t->x = x;
+    t->started_ms = now_ms();
     int oom = 0;
     t->lines = add_line(NULL, "Origin", rq->origin, &oom);
     if (rq->preflight)
