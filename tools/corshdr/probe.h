@@ -6,7 +6,7 @@
  *   probe_domain.c   registrable domains from the Public Suffix List (libpsl)
  *   probe_plan.c     the battery: which requests to send, with which Origin, ACRM and ACRH (pure)
  *   probe_engine.c   runs the batteries of many targets at once: concurrency, deadlines, progress
- *   probe_http.c     the transport: libcurl's multi interface, raw response heads, limits, retries
+ *   probe_http.c     the transport: libcurl's multi interface, raw response heads, limits
  *   probe_replay.c   a transport without network, answering from canned heads (tests)
  *   probe_checks.c   the findings and the verdict: every response read by the library (pure)
  *   probe_report.c   a target's findings as text, JSON or a JSON Lines record
@@ -207,7 +207,6 @@ typedef struct probe_response {
     corshdr_field *fields;
     double elapsed_ms;   /* request sent to head received (or to the failure) */
     int body_cut;        /* the body was longer than --max-body and the transfer was cut */
-    unsigned retries;    /* sent again on a fresh connection after the server closed a reused one */
     char *url;           /* the URL finally answering, when a redirect was followed (malloc'd), else NULL */
     unsigned redirects;  /* redirects followed */
     char redirect_note[160]; /* a redirect that was not followed, and why */

@@ -13,9 +13,10 @@
  * most --concurrency connections, --per-host to one host.
  *
  * A server may close a kept-alive connection after an answer without saying so (RFC 9112 §9.6); a request
- * that then gets nothing on the reused connection is sent once more on a fresh one, and only a failure
- * there counts. Each exchange has its own easy handle (libcurl counts its own retries per handle), and the
- * multi handle keeps the connections and the DNS cache.
+ * that then gets nothing back on the reused connection is sent once more on a fresh one by libcurl itself,
+ * and only a failure there counts. libcurl keeps that budget per easy handle (5 retries, then "Connection
+ * died"), so each exchange has an easy handle of its own: a long battery on one handle once used it up
+ * and failed at random. The multi handle keeps the connections and the DNS cache.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -154,7 +155,7 @@ static double now_ms(void)
 
 /* A new easy handle for the transfer's next attempt, added to the multi handle. 0, or -1 when out of
  * memory (or libcurl refused an option it had accepted at open). */
-static int launch(struct xfer *t, int fresh)
+static int launch(struct xfer *t)
 {
     const probe_http_options *o = &t->h->opt;
     const probe_request *rq = t->x->request;
@@ -191,8 +192,6 @@ static int launch(struct xfer *t, int fresh)
     bad |= curl_easy_setopt(c, CURLOPT_PRIVATE, (void *)t) != CURLE_OK;
     bad |= curl_easy_setopt(c, CURLOPT_URL, t->url ? t->url : t->x->target->url) != CURLE_OK;
     bad |= curl_easy_setopt(c, CURLOPT_HTTPHEADER, t->lines) != CURLE_OK;
-    if (fresh)
-        bad |= curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L) != CURLE_OK;
     if (o->insecure) {
         bad |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L) != CURLE_OK;
         bad |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L) != CURLE_OK;
@@ -250,7 +249,7 @@ static int http_start(void *ctx, probe_exchange *x)
     }
     if (url_host(x->target->url, t->host, sizeof t->host) != 0)
         t->host[0] = '\0';
-    if (oom || launch(t, 0) != 0) {
+    if (oom || launch(t) != 0) {
         xfer_free(t);
         return -1;
     }
@@ -311,12 +310,6 @@ static char *redirect_target(probe_response *r, const char *url, const char *hos
     curl_free(scheme);
     curl_url_cleanup(u);
     return result;
-}
-
-/* A failure that a server closing a reused connection causes: nothing came back at all. */
-static int lost_connection(CURLcode res)
-{
-    return res == CURLE_GOT_NOTHING || res == CURLE_SEND_ERROR || res == CURLE_RECV_ERROR;
 }
 
 /* Fills the response from a finished attempt. 0, or -1 when out of memory. */
@@ -394,20 +387,11 @@ static int settle(struct xfer *t, CURLcode res)
     return 0;
 }
 
-/* An attempt finished: retry, follow a redirect, or hand the exchange back. 0, or -1 when out of memory. */
+/* An attempt finished: follow a redirect, or hand the exchange back. 0, or -1 when out of memory. */
 static int finish(struct http *h, struct xfer *t, CURLcode res)
 {
     probe_exchange *x = t->x;
     probe_response *r = x->response;
-    long new_conns = 1;
-    curl_easy_getinfo(t->easy, CURLINFO_NUM_CONNECTS, &new_conns);
-    /* Nothing at all on a reused connection: the server had closed it after its last answer. Once more,
-     * on a connection of its own; only a failure there is the server's. */
-    if (lost_connection(res) && t->header_bytes == 0 && new_conns == 0 && r->retries == 0) {
-        r->retries++;
-        drop_easy(t);
-        return launch(t, 1);
-    }
     if (settle(t, res) != 0)
         return -1;
     /* Fetch's CORS-preflight fetch never follows a redirect, so only actual requests do, when asked. */
@@ -424,7 +408,7 @@ static int finish(struct http *h, struct xfer *t, CURLcode res)
             t->url = next;
             r->redirects++;
             drop_easy(t);
-            return launch(t, 0);
+            return launch(t);
         }
     }
     if (t->url) {

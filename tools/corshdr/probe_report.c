@@ -133,8 +133,6 @@ static void put_finding(FILE *out, const probe_run *run, const probe_finding *f)
     }
     if (f->occurrences > 1)
         fprintf(out, "  seen in %zu responses\n", f->occurrences);
-    if (r->retries)
-        fprintf(out, "  sent again on a fresh connection: the server had closed the reused one\n");
     fputc('\n', out);
 }
 
@@ -242,13 +240,13 @@ static json_t *request_json(const probe_run *run, size_t index)
     const probe_request *rq = &o->plan->items[index];
     const probe_response *r = &o->responses[index];
     json_t *status = r->done && !r->failed && !r->malformed ? json_integer(r->info.status) : json_null();
-    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:f, s:o, s:b, s:i, s:o, s:i, s:o}", "probe", rq->name,
+    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:f, s:o, s:b, s:o, s:i, s:o}", "probe", rq->name,
                      "method", method_of(run, rq), "path", bytes_json(o->target->path), "origin",
                      bytes_json(rq->origin), "access_control_request_method",
                      rq->preflight ? bytes_json(rq->acrm) : json_null(), "access_control_request_headers",
                      bytes_json(rq->acrh), "status", status, "elapsed_ms", r->elapsed_ms, "error",
                      string_or_null(r->failed || r->malformed ? r->error : NULL), "body_cut", r->body_cut,
-                     "retries", (int)r->retries, "url", string_or_null(r->url), "redirects", (int)r->redirects,
+                     "url", string_or_null(r->url), "redirects", (int)r->redirects,
                      "redirect_note", string_or_null(r->redirect_note));
 }
 
