@@ -326,8 +326,9 @@ typedef struct probe_http_options {
     size_t nheaders;
 } probe_http_options;
 
-/* The most --max-head can be: libcurl (7.84 and later) refuses an answer whose header lines pass 300 KiB
- * itself, and any single line over 100 KiB (CURL_MAX_HTTP_HEADER), whatever the probe would allow. */
+/* The most --max-head can be: libcurl (curl 8.3, and Debian 12's 7.88.1, which carries that fix) refuses an
+ * answer whose header lines pass 300 KiB itself (curl: "Too large response headers"), and any single line
+ * over 100 KiB (CURL_MAX_HTTP_HEADER), whatever the probe would allow. */
 #define PROBE_MAX_HEAD_LIMIT ((size_t)300 * 1024)
 
 /* One request on its way: what the engine hands a transport and gets back when it is done. */
