@@ -16,7 +16,9 @@ void args_init(args *a, int argc, char **argv, const char *command)
 
 static int usage_error(const args *a, const char *what, const char *arg)
 {
-    cli_error("%s: %s '%s' (see 'corshdr %s --help')", a->command, what, arg, a->command);
+    char shown[CLI_ESCAPED_SIZE];
+    cli_error("%s: %s '%s' (see 'corshdr %s --help')", a->command, what, cli_escape(shown, arg, strlen(arg)),
+              a->command);
     return ARGS_ERROR;
 }
 

@@ -18,6 +18,27 @@ void cli_error(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+const char *cli_escape(char *buf, const char *p, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t shown = n > 64 ? 64 : n, k = 0;
+    for (size_t i = 0; i < shown; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
+            buf[k++] = (char)c;
+        } else {
+            buf[k++] = '\\';
+            buf[k++] = 'x';
+            buf[k++] = hex[c >> 4];
+            buf[k++] = hex[c & 15];
+        }
+    }
+    buf[k] = '\0';
+    if (shown < n)
+        snprintf(buf + k, CLI_ESCAPED_SIZE - k, "... (%zu bytes)", n);
+    return buf;
+}
+
 int cli_flush(int status)
 {
     if (fflush(stdout) == 0 && !ferror(stdout))

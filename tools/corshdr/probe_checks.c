@@ -27,16 +27,20 @@ static const probe_finding_def defs[PROBE_ID_COUNT] = {
     [F_ORIGIN_SUFFIX_CREDENTIALS] = {"CORS-ORIGIN-SUFFIX-CREDENTIALS", PROBE_CRITICAL,
                                      "an attacker's domain ending with the site's domain may read, with credentials"},
     [F_ORIGIN_SUBSTRING_CREDENTIALS] = {"CORS-ORIGIN-SUBSTRING-CREDENTIALS", PROBE_CRITICAL,
-                                        "a part of the site's host is trusted as an origin, with credentials"},
+                                        "an attacker's domain that is a part of the site's host may read, "
+                                        "with credentials"},
     [F_ORIGIN_UNESCAPED_DOT_CREDENTIALS] = {"CORS-ORIGIN-UNESCAPED-DOT-CREDENTIALS", PROBE_HIGH,
-                                            "a dot of the host matches any character (unescaped regex dot), "
-                                            "with credentials"},
+                                            "an attacker's domain made by replacing a dot of the host may "
+                                            "read (an unescaped regex dot), with credentials"},
     [F_ORIGIN_SPECIAL_CHAR_CREDENTIALS] = {"CORS-ORIGIN-SPECIAL-CHAR-CREDENTIALS", PROBE_HIGH,
                                            "host + special character + attacker domain is trusted, with credentials"},
     [F_ORIGIN_THIRD_PARTY_CREDENTIALS] = {"CORS-ORIGIN-THIRD-PARTY-CREDENTIALS", PROBE_HIGH,
                                           "a public code-hosting origin may read responses, with credentials"},
     [F_ORIGIN_SUBDOMAIN_CREDENTIALS] = {"CORS-ORIGIN-SUBDOMAIN-CREDENTIALS", PROBE_MEDIUM,
-                                        "any subdomain may read responses, with credentials"},
+                                        "any subdomain of the site's host may read responses, with credentials"},
+    [F_ORIGIN_SIBLING_CREDENTIALS] = {"CORS-ORIGIN-SIBLING-CREDENTIALS", PROBE_MEDIUM,
+                                      "any subdomain of the site's registrable domain may read responses, "
+                                      "with credentials"},
     [F_ORIGIN_HTTP_CREDENTIALS] = {"CORS-ORIGIN-HTTP-CREDENTIALS", PROBE_MEDIUM,
                                    "the https site trusts its host over plain http, with credentials"},
     [F_ORIGIN_REFLECTED] = {"CORS-ORIGIN-REFLECTED", PROBE_MEDIUM,
@@ -48,15 +52,20 @@ static const probe_finding_def defs[PROBE_ID_COUNT] = {
     [F_ORIGIN_SUFFIX] = {"CORS-ORIGIN-SUFFIX", PROBE_MEDIUM,
                          "an attacker's domain ending with the site's domain may read (without credentials)"},
     [F_ORIGIN_SUBSTRING] = {"CORS-ORIGIN-SUBSTRING", PROBE_MEDIUM,
-                            "a part of the site's host is trusted as an origin (without credentials)"},
+                            "an attacker's domain that is a part of the site's host may read (without "
+                            "credentials)"},
     [F_ORIGIN_UNESCAPED_DOT] = {"CORS-ORIGIN-UNESCAPED-DOT", PROBE_LOW,
-                                "a dot of the host matches any character (without credentials)"},
+                                "an attacker's domain made by replacing a dot of the host may read (without "
+                                "credentials)"},
     [F_ORIGIN_SPECIAL_CHAR] = {"CORS-ORIGIN-SPECIAL-CHAR", PROBE_LOW,
                                "host + special character + attacker domain is trusted (without credentials)"},
     [F_ORIGIN_THIRD_PARTY] = {"CORS-ORIGIN-THIRD-PARTY", PROBE_LOW,
                               "a public code-hosting origin may read responses (without credentials)"},
     [F_ORIGIN_SUBDOMAIN] = {"CORS-ORIGIN-SUBDOMAIN", PROBE_LOW,
-                            "any subdomain may read responses (without credentials)"},
+                            "any subdomain of the site's host may read responses (without credentials)"},
+    [F_ORIGIN_SIBLING] = {"CORS-ORIGIN-SIBLING", PROBE_LOW,
+                          "any subdomain of the site's registrable domain may read responses (without "
+                          "credentials)"},
     [F_ORIGIN_HTTP] = {"CORS-ORIGIN-HTTP", PROBE_LOW,
                        "the https site trusts its host over plain http (without credentials)"},
     [F_ORIGIN_DECODED] = {"CORS-ORIGIN-DECODED", PROBE_MEDIUM,
@@ -198,6 +207,7 @@ int probe_response_parse(probe_response *r)
     for (size_t i = 0; i < r->head_len && cap < HEAD_MAX_FIELDS; i++)
         cap += r->head[i] == '\n';
     free(r->fields);
+    r->malformed = 0;
     r->fields = calloc(cap, sizeof *r->fields);
     if (!r->fields)
         return -1;
@@ -403,32 +413,93 @@ static const probe_id credentials_ids[PROBE_CLASS_COUNT] = {
     F_ORIGIN_REFLECTED_CREDENTIALS,    F_ORIGIN_NULL_CREDENTIALS,        F_ORIGIN_PREFIX_CREDENTIALS,
     F_ORIGIN_SUFFIX_CREDENTIALS,       F_ORIGIN_SUBSTRING_CREDENTIALS,   F_ORIGIN_UNESCAPED_DOT_CREDENTIALS,
     F_ORIGIN_SPECIAL_CHAR_CREDENTIALS, F_ORIGIN_THIRD_PARTY_CREDENTIALS, F_ORIGIN_SUBDOMAIN_CREDENTIALS,
-    F_ORIGIN_HTTP_CREDENTIALS};
+    F_ORIGIN_SIBLING_CREDENTIALS,      F_ORIGIN_HTTP_CREDENTIALS};
 static const probe_id plain_ids[PROBE_CLASS_COUNT] = {
-    F_ORIGIN_REFLECTED,    F_ORIGIN_NULL,        F_ORIGIN_PREFIX,    F_ORIGIN_SUFFIX, F_ORIGIN_SUBSTRING,
-    F_ORIGIN_UNESCAPED_DOT, F_ORIGIN_SPECIAL_CHAR, F_ORIGIN_THIRD_PARTY, F_ORIGIN_SUBDOMAIN, F_ORIGIN_HTTP};
+    F_ORIGIN_REFLECTED,     F_ORIGIN_NULL,         F_ORIGIN_PREFIX,      F_ORIGIN_SUFFIX,
+    F_ORIGIN_SUBSTRING,     F_ORIGIN_UNESCAPED_DOT, F_ORIGIN_SPECIAL_CHAR, F_ORIGIN_THIRD_PARTY,
+    F_ORIGIN_SUBDOMAIN,     F_ORIGIN_SIBLING,      F_ORIGIN_HTTP};
 
-/* Untrusted origins: the most trust each class got, and the first request that showed it. A narrower class
- * is implied by a reflection of at least the same level and not reported on its own. */
+/* The host of a serialized origin "scheme://host[:port]". */
+static corshdr_span origin_host(corshdr_span origin)
+{
+    const char *p = origin.ptr, *end = origin.ptr + origin.len;
+    for (; p + 2 < end && !(p[0] == ':' && p[1] == '/' && p[2] == '/'); p++)
+        ;
+    if (p + 2 >= end)
+        return (corshdr_span){origin.ptr, 0};
+    const char *h = p + 3, *e = h;
+    while (e < end && *e != ':' && *e != '/')
+        e++;
+    return (corshdr_span){h, (size_t)(e - h)};
+}
+
+static int ends_with(corshdr_span s, corshdr_span tail)
+{
+    return tail.len && s.len >= tail.len && memcmp(s.ptr + s.len - tail.len, tail.ptr, tail.len) == 0;
+}
+
+/* Whether a broader class, trusted at least as much (level[] so far), explains why request i's origin
+ * passed: then its own class proves nothing on its own, and naming it would claim a cause the evidence does
+ * not show. Reflection explains everything; a starts-with match (the prefix origin) explains the special
+ * characters after the host; an ends-with match on the registrable domain (the suffix origins) explains
+ * every tried name ending in it (an unescaped-dot name that ends in it, a subdomain, a sibling); a trusted
+ * sibling explains a subdomain of the site's host. */
+static int explained(const struct analysis *a, const int level[PROBE_CLASS_COUNT], size_t i, int l)
+{
+    const probe_request *rq = &a->plan->items[i];
+    if (rq->cls != PROBE_CLASS_REFLECTED && level[PROBE_CLASS_REFLECTED] >= l)
+        return 1;
+    switch (rq->cls) {
+    case PROBE_CLASS_SPECIAL_CHAR:
+        return level[PROBE_CLASS_PREFIX] >= l;
+    case PROBE_CLASS_SUBDOMAIN:
+        if (level[PROBE_CLASS_SIBLING] >= l)
+            return 1;
+        /* fall through */
+    case PROBE_CLASS_UNESCAPED_DOT:
+    case PROBE_CLASS_SIBLING:
+        return level[PROBE_CLASS_SUFFIX] >= l && ends_with(origin_host(rq->origin), a->t->registrable);
+    default:
+        return 0;
+    }
+}
+
+/* The trust each untrusted origin got (0 none, 1 without credentials, 2 with), or -1 for a request of
+ * another kind or without a usable answer. */
+static int origin_trust(const struct analysis *a, size_t i)
+{
+    const probe_request *rq = &a->plan->items[i];
+    if (rq->role != PROBE_ROLE_ORIGIN || !usable(&a->responses[i]))
+        return -1;
+    return trust_level(&a->responses[i], rq->origin);
+}
+
+/* Untrusted origins: the most trust each class got that no broader class explains, and the first request
+ * that showed it. The broad classes are settled first (reflection, then prefix and suffix, then sibling),
+ * so that a narrower one is judged against what they already explain. */
 static void untrusted_origins(struct analysis *a)
 {
+    static const probe_class order[PROBE_CLASS_COUNT] = {
+        PROBE_CLASS_REFLECTED, PROBE_CLASS_PREFIX,   PROBE_CLASS_SUFFIX,        PROBE_CLASS_SIBLING,
+        PROBE_CLASS_NULL,      PROBE_CLASS_SUBSTRING, PROBE_CLASS_UNESCAPED_DOT, PROBE_CLASS_SPECIAL_CHAR,
+        PROBE_CLASS_THIRD_PARTY, PROBE_CLASS_SUBDOMAIN, PROBE_CLASS_HTTP};
     int level[PROBE_CLASS_COUNT] = {0};
     size_t first[PROBE_CLASS_COUNT] = {0}, count[PROBE_CLASS_COUNT] = {0};
-    for (size_t i = 0; i < a->plan->count; i++) {
-        const probe_request *rq = &a->plan->items[i];
-        if (rq->role != PROBE_ROLE_ORIGIN || !usable(&a->responses[i]))
-            continue;
-        int l = trust_level(&a->responses[i], rq->origin);
-        if (l == 0)
-            continue;
-        count[rq->cls]++;
-        if (l > level[rq->cls]) {
-            level[rq->cls] = l;
-            first[rq->cls] = i;
+    for (size_t k = 0; k < PROBE_CLASS_COUNT; k++) {
+        probe_class c = order[k];
+        for (size_t i = 0; i < a->plan->count; i++) {
+            int l = a->plan->items[i].cls == c ? origin_trust(a, i) : -1;
+            if (l <= 0 || explained(a, level, i, l))
+                continue;
+            count[c]++;
+            if (l > level[c]) {
+                level[c] = l;
+                first[c] = i;
+            }
         }
     }
     for (int c = 0; c < PROBE_CLASS_COUNT; c++) {
-        if (level[c] == 0 || (c != PROBE_CLASS_REFLECTED && level[c] <= level[PROBE_CLASS_REFLECTED]))
+        if (level[c] == 0)
             continue;
         probe_finding *f = hit(a, level[c] == 2 ? credentials_ids[c] : plain_ids[c], first[c]);
         if (!f)
@@ -442,6 +513,35 @@ static void untrusted_origins(struct analysis *a)
             say(f, " (its preflight is allowed)");
         add_lines_named(f, r, SPAN(ACAO));
         add_lines_named(f, r, SPAN(ACAC));
+    }
+}
+
+/* No answer allowed any origin it was asked for, the site's own included: the answers cannot tell a
+ * server that trusts nobody from one that trusts an origin the probe did not try. The hint is the first
+ * serialized origin some answer allowed instead of the one asked for. */
+static void allowed_any(struct analysis *a, probe_findings *out)
+{
+    out->none_allowed = 1;
+    out->hint[0] = '\0';
+    for (size_t i = 0; i < a->plan->count; i++) {
+        const probe_request *rq = &a->plan->items[i];
+        const probe_response *r = &a->responses[i];
+        if (rq->role == PROBE_ROLE_CRLF || !usable(r))
+            continue;
+        if (corshdr_cors_check(r->fields, r->info.nfields, rq->origin.ptr, rq->origin.len,
+                               CORSHDR_CREDENTIALS_OMIT, NULL) == CORSHDR_OK ||
+            corshdr_cors_check(r->fields, r->info.nfields, rq->origin.ptr, rq->origin.len,
+                               CORSHDR_CREDENTIALS_INCLUDE, NULL) == CORSHDR_OK) {
+            out->none_allowed = 0;
+            out->hint[0] = '\0';
+            return;
+        }
+        corshdr_span v;
+        if (!out->hint[0] && acao_value(r, &v) && v.len < sizeof out->hint && !span_eq(v, SPAN("null")) &&
+            corshdr_origin_check(v.ptr, v.len, NULL) == CORSHDR_OK) {
+            memcpy(out->hint, v.ptr, v.len);
+            out->hint[v.len] = '\0';
+        }
     }
 }
 
@@ -890,6 +990,7 @@ int probe_analyze(const probe_target *t, const probe_plan *plan, const probe_res
     untrusted_origins(&a);
     if (vary(&a) != 0)
         return -1;
+    allowed_any(&a, out);
 
     for (int id = 0; id < PROBE_ID_COUNT; id++)
         if (a.all[id].occurrences)

@@ -7,8 +7,9 @@
  *   - preflights from the site's origin: the method and headers the site uses, made-up ones (echoed
  *     without validation?), and hostile Access-Control-Request-Headers values (1024 commas, a 4 KiB name);
  *   - Origin values carrying an encoded CR LF, in the encodings servers are known to decode.
- * Every untrusted host ends in ".invalid" (RFC 2606) or is a public site's own origin: the values are
- * only sent as header bytes to the target, never contacted.
+ * An attacker's own domain is "evil.invalid" (RFC 2606); names made from the site's name (suffix,
+ * substring, unescaped dot) are planned only when an attacker can register them (probe_domain.c). The
+ * values are only sent as header bytes to the target, never contacted.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -141,32 +142,24 @@ static int origin_of(probe_plan *plan, const probe_target *t, corshdr_span schem
                  host.ptr, host_after, t->port.len ? ":" : "", (int)t->port.len, t->port.ptr);
 }
 
-static int is_ip(corshdr_span host)
+/* An untrusted origin made from the site's name, planned only when an attacker can register it. */
+static int add_attacker(probe_plan *plan, const probe_target *t, const probe_domains *d, probe_class cls,
+                        const char *name, const char *before, corshdr_span host, const char *after)
 {
-    if (host.len && host.ptr[0] == '[')
-        return 1;
-    for (size_t i = 0; i < host.len; i++)
-        if ((host.ptr[i] < '0' || host.ptr[i] > '9') && host.ptr[i] != '.')
-            return 0;
-    return 1;
+    char buf[300];
+    int n = snprintf(buf, sizeof buf, "%s%.*s%s", before, (int)host.len, host.ptr, after);
+    if (n < 0 || (size_t)n >= sizeof buf ||
+        !probe_attacker_domain(d, (corshdr_span){buf, (size_t)n}, t->registrable))
+        return 0;
+    corshdr_span o;
+    if (origin_of(plan, t, t->scheme, "", (corshdr_span){buf, (size_t)n}, "", &o) != 0)
+        return -1;
+    return add_origin(plan, t, cls, name, o);
 }
 
-/* The registrable domain, approximated as the last two labels (no public-suffix list: for co.uk-style
- * suffixes it is one label short, and the suffix candidates are merely less sharp). An IP stays whole. */
-static corshdr_span registrable(corshdr_span host)
+static int plan_origins(probe_plan *plan, const probe_target *t, const probe_domains *d)
 {
-    if (is_ip(host))
-        return host;
-    size_t dots = 0;
-    for (size_t i = host.len; i > 0; i--)
-        if (host.ptr[i - 1] == '.' && ++dots == 2)
-            return (corshdr_span){host.ptr + i, host.len - i};
-    return host;
-}
-
-static int plan_origins(probe_plan *plan, const probe_target *t)
-{
-    corshdr_span o, h = t->host, r = registrable(t->host);
+    corshdr_span o, h = t->host, r = t->registrable;
     corshdr_span evil = {EVIL, sizeof EVIL - 1};
     char name[32];
 
@@ -177,39 +170,38 @@ static int plan_origins(probe_plan *plan, const probe_target *t)
     if (keep(plan, "null", 4, &o) != 0 || add_origin(plan, t, PROBE_CLASS_NULL, "origin-null", o) != 0)
         return -1;
 
-    /* app.example.com.evil.invalid passes startsWith("https://app.example.com") and /app\.example\.com/. */
+    /* app.example.com.evil.invalid passes startsWith("https://app.example.com") and /app\.example\.com/.
+     * ".invalid" stands for any domain of the attacker's (RFC 2606: it never names a real site). */
     if (origin_of(plan, t, t->scheme, "", h, "." EVIL, &o) != 0 ||
         add_origin(plan, t, PROBE_CLASS_PREFIX, "origin-prefix", o) != 0)
         return -1;
-    /* evilexample.com and evil-example.com pass endsWith("example.com"). */
-    if (origin_of(plan, t, t->scheme, "evil", r, "", &o) != 0 ||
-        add_origin(plan, t, PROBE_CLASS_SUFFIX, "origin-suffix-1", o) != 0 ||
-        origin_of(plan, t, t->scheme, "evil-", r, "", &o) != 0 ||
-        add_origin(plan, t, PROBE_CLASS_SUFFIX, "origin-suffix-2", o) != 0)
-        return -1;
-    /* Parts of the site's origin pass allowed.indexOf(origin) >= 0, and "a.com,b.com".includes(...). */
-    if (h.len > 1) {
-        corshdr_span head = {h.ptr, h.len - 1}, tail = {h.ptr + 1, h.len - 1};
-        if (origin_of(plan, t, t->scheme, "", head, "", &o) != 0 ||
-            add_origin(plan, t, PROBE_CLASS_SUBSTRING, "origin-substring-1", o) != 0 ||
-            origin_of(plan, t, t->scheme, "", tail, "", &o) != 0 ||
-            add_origin(plan, t, PROBE_CLASS_SUBSTRING, "origin-substring-2", o) != 0)
+    /* The names below are made from the site's own name, so their shape is the point: each is sent only
+     * when it is another registrable domain (Public Suffix List), one that an attacker can own. */
+    if (r.len) {
+        /* evilexample.com and evil-example.com pass endsWith("example.com"). */
+        if (add_attacker(plan, t, d, PROBE_CLASS_SUFFIX, "origin-suffix-1", "evil", r, "") != 0 ||
+            add_attacker(plan, t, d, PROBE_CLASS_SUFFIX, "origin-suffix-2", "evil-", r, "") != 0)
             return -1;
-    }
-    /* /^https:\/\/(www.)?example.com$/: each dot of the host, in turn, replaced by 'x' (at most 4). */
-    size_t dots = 0;
-    for (size_t i = 0; i < h.len && dots < 4; i++) {
-        if (h.ptr[i] != '.')
-            continue;
-        char host[300];
-        if (h.len >= sizeof host)
-            break;
-        memcpy(host, h.ptr, h.len);
-        host[i] = 'x';
-        snprintf(name, sizeof name, "origin-dot-%zu", ++dots);
-        if (origin_of(plan, t, t->scheme, "", (corshdr_span){host, h.len}, "", &o) != 0 ||
-            add_origin(plan, t, PROBE_CLASS_UNESCAPED_DOT, name, o) != 0)
+        /* Parts of the site's name pass a contains check the wrong way round: app.example.co passes
+         * "https://app.example.com".includes(origin), xample.com passes "app.example.com".includes(host). */
+        if (add_attacker(plan, t, d, PROBE_CLASS_SUBSTRING, "origin-substring-1", "",
+                         (corshdr_span){h.ptr, h.len - 1}, "") != 0 ||
+            add_attacker(plan, t, d, PROBE_CLASS_SUBSTRING, "origin-substring-2", "",
+                         (corshdr_span){r.ptr + 1, r.len - 1}, "") != 0)
             return -1;
+        /* /^https:\/\/(www.)?example.com$/: a dot of the host replaced by 'x', where that gives another
+         * registrable domain (wwwxexample.com, not www.examplexcom). Named by the dot's place. */
+        size_t dots = 0;
+        for (size_t i = 0; i < h.len && h.len < 300; i++) {
+            if (h.ptr[i] != '.')
+                continue;
+            char host[300];
+            memcpy(host, h.ptr, h.len);
+            host[i] = 'x';
+            snprintf(name, sizeof name, "origin-dot-%zu", ++dots);
+            if (add_attacker(plan, t, d, PROBE_CLASS_UNESCAPED_DOT, name, "", (corshdr_span){host, h.len}, "") != 0)
+                return -1;
+        }
     }
     /* host + special character + ".evil.invalid": browsers such as Safari send some of these. */
     for (size_t i = 0; i < sizeof special_chars / sizeof special_chars[0]; i++) {
@@ -226,12 +218,14 @@ static int plan_origins(probe_plan *plan, const probe_target *t)
             add_origin(plan, t, PROBE_CLASS_THIRD_PARTY, name, o) != 0)
             return -1;
     }
-    /* Subdomains of the host and of its registrable domain (the same origin is planned once). */
-    if (!is_ip(h)) {
+    /* Trust in the site's own subdomains, and in the other subdomains of its registrable domain (its
+     * siblings): not an attacker's name, but any script or takeover there reads the site's answers. */
+    if (!probe_host_is_ip(h)) {
         if (origin_of(plan, t, t->scheme, "evil.", h, "", &o) != 0 ||
-            add_origin(plan, t, PROBE_CLASS_SUBDOMAIN, "origin-subdomain-1", o) != 0 ||
-            origin_of(plan, t, t->scheme, "evil.", r, "", &o) != 0 ||
-            add_origin(plan, t, PROBE_CLASS_SUBDOMAIN, "origin-subdomain-2", o) != 0)
+            add_origin(plan, t, PROBE_CLASS_SUBDOMAIN, "origin-subdomain", o) != 0)
+            return -1;
+        if (r.len && (origin_of(plan, t, t->scheme, "evil.", r, "", &o) != 0 ||
+                      add_origin(plan, t, PROBE_CLASS_SIBLING, "origin-sibling", o) != 0))
             return -1;
     }
     /* An https site trusting its own host over http trusts anyone on the network path. */
@@ -307,6 +301,7 @@ static int plan_preflights(probe_plan *plan, const probe_target *t)
         rq->origin = t->origin;
         rq->acrm = t->method;
         rq->marker = (corshdr_span){rq->acrh.ptr + HOSTILE_COMMAS, sizeof HOSTILE_TAIL - 1};
+        rq->exclusive = 1; /* timed: nothing else of the target in flight to slow the server */
         memcpy(buf, "x-", 2);
         memset(buf + 2, 'a', HOSTILE_NAME_BYTES - 2);
         bad = !(rq = add(plan, PROBE_ROLE_HOSTILE_ACRH, 1, "hostile-long-name")) ||
@@ -315,25 +310,32 @@ static int plan_preflights(probe_plan *plan, const probe_target *t)
             rq->origin = t->origin;
             rq->acrm = t->method;
             rq->marker = rq->acrh;
+            rq->exclusive = 1;
         }
     }
     free(buf);
     return bad ? -1 : 0;
 }
 
-int probe_plan_build(const probe_target *t, probe_plan *plan)
+int probe_plan_build(const probe_target *t, const probe_domains *d, probe_plan *plan)
 {
     memset(plan, 0, sizeof *plan);
-    /* The site's own actual request goes first: it tells whether the host answers at all. */
+    /* The site's own actual request goes first, alone: it tells whether the host answers at all. */
     probe_request *rq = add(plan, PROBE_ROLE_SITE, 0, "site");
     if (!rq)
         return -1;
     rq->origin = t->origin;
-    if (plan_origins(plan, t) != 0 || plan_crlf(plan, t) != 0 || plan_preflights(plan, t) != 0) {
+    rq->exclusive = 1;
+    if (plan_origins(plan, t, d) != 0 || plan_crlf(plan, t) != 0 || plan_preflights(plan, t) != 0) {
         probe_plan_free(plan);
         return -1;
     }
     return 0;
+}
+
+int probe_request_may_fail(const probe_request *rq)
+{
+    return rq->role == PROBE_ROLE_CRLF || rq->role == PROBE_ROLE_HOSTILE_ACRH;
 }
 
 void probe_plan_free(probe_plan *plan)

@@ -11,6 +11,7 @@
  *          | {"error": "message"}            the transport failed
  *          | {"error": "message", "malformed": true}  ... because the answer was malformed
  *          | {"timeout": true}
+ *          | {"unreachable": true}              no connection could be made
  *
  * Strings stand for bytes by the isomorphic encoding (jsonb.h). In a head, {origin}, {acrm} and {acrh}
  * become the request's Origin, Access-Control-Request-Method and -Headers bytes, so one answer can play a
@@ -27,12 +28,15 @@
 
 struct replay {
     json_t *root;
+    probe_exchange **ready; /* answered at start, handed back by the next poll */
+    size_t nready, cap;
 };
 
 static void replay_close(void *ctx)
 {
     struct replay *r = ctx;
     json_decref(r->root);
+    free(r->ready);
     free(r);
 }
 
@@ -97,10 +101,8 @@ static int expand(const char *tpl, size_t n, const probe_request *rq, probe_resp
     return r->head ? 0 : -1;
 }
 
-static int replay_send(void *ctx, const probe_target *t, const probe_request *rq, probe_response *r)
+static int answer(const struct replay *rp, const probe_request *rq, probe_response *r)
 {
-    (void)t;
-    const struct replay *rp = ctx;
     const json_t *a = answer_for(rp->root, rq);
     const json_t *elapsed = a ? json_object_get(a, "elapsed_ms") : NULL;
     r->elapsed_ms = json_is_number(elapsed) ? json_number_value(elapsed) : 1.0;
@@ -112,6 +114,11 @@ static int replay_send(void *ctx, const probe_target *t, const probe_request *rq
     if (json_is_true(json_object_get(a, "timeout"))) {
         r->failed = r->timed_out = 1;
         snprintf(r->error, sizeof r->error, "Timeout was reached (replayed)");
+        return 0;
+    }
+    if (json_is_true(json_object_get(a, "unreachable"))) {
+        r->failed = r->unreachable = 1;
+        snprintf(r->error, sizeof r->error, "Could not connect to server (replayed)");
         return 0;
     }
     const json_t *error = json_object_get(a, "error");
@@ -142,6 +149,50 @@ static int replay_send(void *ctx, const probe_target *t, const probe_request *rq
     return rc;
 }
 
+static int replay_start(void *ctx, probe_exchange *x)
+{
+    struct replay *rp = ctx;
+    if (rp->nready == rp->cap) {
+        size_t cap = rp->cap ? rp->cap * 2 : 64;
+        probe_exchange **q = realloc(rp->ready, cap * sizeof *q);
+        if (!q)
+            return -1;
+        rp->ready = q;
+        rp->cap = cap;
+    }
+    if (answer(rp, x->request, x->response) != 0)
+        return -1;
+    x->response->done = 1;
+    rp->ready[rp->nready++] = x;
+    return 0;
+}
+
+static int replay_poll(void *ctx, long wait_ms, probe_exchange **done, size_t cap, size_t *count)
+{
+    struct replay *rp = ctx;
+    (void)wait_ms;
+    size_t n = rp->nready < cap ? rp->nready : cap;
+    if (n) {
+        memcpy(done, rp->ready, n * sizeof *done);
+        memmove(rp->ready, rp->ready + n, (rp->nready - n) * sizeof *rp->ready);
+        rp->nready -= n;
+    }
+    *count = n;
+    return 0;
+}
+
+/* Exchanges are answered when they start, so there is never one to stop; a queued one is dropped. */
+static void replay_cancel(void *ctx, probe_exchange *x)
+{
+    struct replay *rp = ctx;
+    for (size_t i = 0; i < rp->nready; i++)
+        if (rp->ready[i] == x) {
+            memmove(&rp->ready[i], &rp->ready[i + 1], (rp->nready - i - 1) * sizeof *rp->ready);
+            rp->nready--;
+            return;
+        }
+}
+
 int probe_replay_open(probe_transport *tr, const char *path, char *err, size_t errlen)
 {
     json_error_t jerr;
@@ -155,7 +206,7 @@ int probe_replay_open(probe_transport *tr, const char *path, char *err, size_t e
         snprintf(err, errlen, "--replay '%s': expected a JSON object", path);
         return -1;
     }
-    struct replay *rp = malloc(sizeof *rp);
+    struct replay *rp = calloc(1, sizeof *rp);
     if (!rp) {
         json_decref(root);
         snprintf(err, errlen, "out of memory");
@@ -163,7 +214,9 @@ int probe_replay_open(probe_transport *tr, const char *path, char *err, size_t e
     }
     rp->root = root;
     tr->ctx = rp;
-    tr->send = replay_send;
+    tr->start = replay_start;
+    tr->poll = replay_poll;
+    tr->cancel = replay_cancel;
     tr->close = replay_close;
     return 0;
 }
