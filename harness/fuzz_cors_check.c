@@ -2,6 +2,7 @@
  * Target cors_check (RECORDS: R0 the request origin, then the response's header lines; F credentials):
  * Fetch "CORS check".
  * Checks: corshdr_cors_check against the oracle, code for code (each step's failure has its own code);
+ * the index (fin_index: every kernel, the oracle's lines) and corshdr_index_cors_check give the same;
  * the error record names a line of the list; the verdict is the same with every header name lowercased
  * and with every name uppercased (names match case-insensitively).
  */
@@ -47,6 +48,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (st == CORSHDR_ENAME || st == CORSHDR_EVALUE || st == CORSHDR_EREPEATED || st == CORSHDR_EACAO ||
         st == CORSHDR_EWILDCARD)
         FUZZ_CHECK(err.line < n, "%s without a line", corshdr_err_name(st));
+
+    /* the same answer from an index built once, on every kernel */
+    corshdr_index ix;
+    if (fin_index(&in, f, n, &ix)) {
+        corshdr_error e2;
+        corshdr_status sx = corshdr_index_cors_check(&ix, origin.ptr, origin.len, cred, &e2);
+        FUZZ_CHECK(sx == st && e2.line == err.line && e2.offset == err.offset, "index_cors_check = %s, cors_check = %s",
+                   corshdr_err_name(sx), corshdr_err_name(st));
+    }
 
     for (int upper = 0; upper < 2; upper++) {
         corshdr_field *g = recased(&in, f, n, upper);

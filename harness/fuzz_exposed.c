@@ -1,7 +1,8 @@
 /*
  * Target exposed (RECORDS: header lines of a response; F credentials, bits 5-7 small limits): the CORS
  * filter, corshdr_exposed_filter and corshdr_is_exposed.
- * Checks: every kernel gives the SCALAR result; the readable set equals the oracle's (lowercase, sorted,
+ * Checks: every kernel gives the SCALAR result, and so does the index (fin_index, then
+ * corshdr_index_exposed_filter and corshdr_index_is_exposed); the readable set equals the oracle's (lowercase, sorted,
  * unique); err->code is ABSENT or a list error only as the oracle's name-list says; corshdr_is_exposed
  * agrees with the set for every response name and a few fixed ones; storage one short gives ENOSPC;
  * Access-Control-Expose-Headers split at its commas into more lines gives the same set; the response-name
@@ -31,6 +32,20 @@ static verdict filter(fuzz_input *in, const corshdr_field *f, size_t n, corshdr_
     err.code = (corshdr_status)77;
     v.st = corshdr_exposed_filter(f, n, cred, opt, &set, &err);
     v.why = err.code;
+    /* the same set from an index built once */
+    corshdr_index ix;
+    if (corshdr_index_build(&ix, f, n, opt, NULL) == CORSHDR_OK) {
+        corshdr_names set2;
+        corshdr_name *storage2 = fin_alloc(in, n * sizeof *storage2);
+        corshdr_names_init(&set2, storage2, n);
+        corshdr_error e2;
+        corshdr_status st2 = corshdr_index_exposed_filter(&ix, cred, opt, &set2, &e2);
+        FUZZ_CHECK(st2 == v.st && e2.code == err.code && set2.count == set.count, "index_exposed_filter = %s (%zu names)",
+                   corshdr_err_name(st2), set2.count);
+        for (size_t i = 0; st2 == CORSHDR_OK && i < set.count; i++)
+            FUZZ_CHECK(set2.items[i].name.ptr == set.items[i].name.ptr && set2.items[i].name.len == set.items[i].name.len,
+                       "index_exposed_filter name %zu differs", i);
+    }
     v.joined.p = NULL;
     v.joined.n = 0;
     if (v.st != CORSHDR_OK)
@@ -114,6 +129,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < some + sizeof extra / sizeof extra[0]; i++) {
             corshdr_span name = i < some ? f[i].name : fin_copy(&in, extra[i - some], strlen(extra[i - some]));
             int readable = corshdr_is_exposed(f, n, cred, &opt, name.ptr, name.len);
+            corshdr_index ix;
+            if (fin_index(&in, f, n, &ix))
+                FUZZ_CHECK(corshdr_index_is_exposed(&ix, cred, &opt, name.ptr, name.len) == readable,
+                           "index_is_exposed(%s) differs", fuzz_esc_span(name));
             int listed = i < some ? in_set(&v.joined, name.ptr, name.len) : -1;
             if (i >= some) /* a name not in the response: the rule itself */
                 listed = oracle_is_exposed(f, n, cred, &lim, name.ptr, name.len);

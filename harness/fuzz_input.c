@@ -296,3 +296,53 @@ int fin_spans_eq_olist(const corshdr_span *v, size_t n, const olist *l)
             return 0;
     return 1;
 }
+
+/* The CORS header names by corshdr_cors_name, written out again for the oracle's count. */
+static const char *const cors_names[CORSHDR_CORS_NAMES] = {
+    "access-control-allow-origin",   "access-control-allow-credentials", "access-control-allow-methods",
+    "access-control-allow-headers",  "access-control-expose-headers",    "access-control-max-age",
+    "origin",                        "access-control-request-method",    "access-control-request-headers",
+};
+
+int fin_index(fuzz_input *in, const corshdr_field *f, size_t n, corshdr_index *ix)
+{
+    (void)in;
+    size_t bad_line;
+    corshdr_status want = oracle_fields_valid(f, n, &bad_line);
+    corshdr_error e0;
+    corshdr_options o0 = fin_options(in, CORSHDR_KERNEL_SCALAR);
+    corshdr_status st = corshdr_index_build(ix, f, n, &o0, &e0);
+    FUZZ_CHECK(st == want && (st == CORSHDR_OK || e0.line == bad_line), "index_build = %s (line %zu), oracle %s (line %zu)",
+               corshdr_err_name(st), e0.line, corshdr_err_name(want), bad_line);
+    for (size_t k = 1; k < FIN_NKERNELS; k++) {
+        corshdr_index ik;
+        corshdr_error ek;
+        corshdr_options ok = fin_options(in, fin_kernels[k]);
+        corshdr_status sk = corshdr_index_build(&ik, f, n, &ok, &ek);
+        FUZZ_CHECK(sk == st && ek.code == e0.code && ek.line == e0.line && ek.offset == e0.offset &&
+                       ek.in_name == e0.in_name,
+                   "index_build kernel %d: %s line %zu offset %zu; scalar %s line %zu offset %zu", (int)fin_kernels[k],
+                   corshdr_err_name(sk), ek.line, ek.offset, corshdr_err_name(st), e0.line, e0.offset);
+        for (int w = 0; sk == CORSHDR_OK && w < CORSHDR_CORS_NAMES; w++) {
+            FUZZ_CHECK(ik.count[w] == ix->count[w], "index_build kernel %d: %zu lines of name %d, scalar %zu",
+                       (int)fin_kernels[k], ik.count[w], w, ix->count[w]);
+            for (size_t l = 0; l < ix->count[w] && l < CORSHDR_INDEX_KEPT; l++) /* the rest is not set */
+                FUZZ_CHECK(ik.line[w][l] == ix->line[w][l], "index_build kernel %d: another line", (int)fin_kernels[k]);
+        }
+    }
+    if (st != CORSHDR_OK)
+        return 0;
+    /* each CORS name: how many lines, and the first of them in order */
+    for (int w = 0; w < CORSHDR_CORS_NAMES; w++) {
+        size_t c = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!oracle_name_eq(f[i].name.ptr, f[i].name.len, cors_names[w], strlen(cors_names[w])))
+                continue;
+            FUZZ_CHECK(c >= CORSHDR_INDEX_KEPT || ix->line[w][c] == i, "index: line %zu of %s is %zu, expected %zu", c,
+                       cors_names[w], ix->line[w][c], i);
+            c++;
+        }
+        FUZZ_CHECK(ix->count[w] == c, "index: %zu lines of %s, expected %zu", ix->count[w], cors_names[w], c);
+    }
+    return 1;
+}

@@ -91,6 +91,11 @@ corshdr_field *fin_split_at_commas(fuzz_input *in, const corshdr_field *f, size_
 /* A header line from literal text, copied. */
 corshdr_field fin_line(fuzz_input *in, const char *name, const char *value, size_t vlen);
 
+/* corshdr_index_build on every kernel, checked: the same status and error record on each, the status of
+ * the oracle's list check, and the lines of each CORS name the oracle counts. 1 with *ix (the SCALAR
+ * kernel's) when the list is valid, else 0. */
+int fin_index(fuzz_input *in, const corshdr_field *f, size_t n, corshdr_index *ix);
+
 /* Reporting. */
 #if defined(__GNUC__)
 #define FUZZ_NORETURN __attribute__((noreturn))

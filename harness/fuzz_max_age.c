@@ -1,6 +1,7 @@
 /*
  * Target max_age (RECORDS: header lines): Access-Control-Max-Age.
- * Checks: corshdr_max_age_parse against the oracle (status and seconds, which are always set);
+ * Checks: corshdr_max_age_parse against the oracle (status and seconds, which are always set), and
+ * corshdr_index_max_age on an index (fin_index: every kernel, the oracle's lines);
  * parse, serialize, parse: the seconds written in decimal as the only Max-Age line parse to the same
  * seconds.
  */
@@ -23,6 +24,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                corshdr_err_name(ost), want);
     FUZZ_CHECK(err.code == st, "err.code %s != %s", corshdr_err_name(err.code), corshdr_err_name(st));
     FUZZ_CHECK(err.line == CORSHDR_NPOS || err.line < n, "err.line %zu of %zu", err.line, n);
+    /* from an index (a valid list only: the index checks the list, max_age_parse does not) */
+    corshdr_index ix;
+    if (fin_index(&in, f, n, &ix)) {
+        uint32_t s2 = 0xdeadbeef;
+        corshdr_status st2 = corshdr_index_max_age(&ix, &s2, NULL);
+        FUZZ_CHECK(st2 == st && s2 == seconds, "index_max_age = %s %u", corshdr_err_name(st2), s2);
+    }
 
     if (st == CORSHDR_OK) {
         char text[16];

@@ -2,7 +2,7 @@
  * Target name_list (RECORDS: R0 the name, then header lines; F bit 3 CORSHDR_LIST_SINGLETON, bit 4
  * CORSHDR_LIST_NONEMPTY, bits 5-7 small limits): Fetch "extract header list values" for a #token header.
  * Checks:
- * - every kernel gives the SCALAR kernel's result (status, count, the very same spans);
+ * - every kernel gives the SCALAR kernel's result (status, count, error record, the very same spans);
  * - the result agrees with the oracle: null, failure (the library's code is one of the rules the header
  *   breaks), or the elements byte for byte; each element is a span inside a line of that name;
  * - corshdr_list_extract with a size query, an exact array and a one-short array (ENOSPC), and the
@@ -20,6 +20,7 @@ typedef struct result {
     corshdr_status st;
     corshdr_span *v;
     size_t n;
+    corshdr_error err; /* of the first call */
 } result;
 
 static result extract(fuzz_input *in, const corshdr_field *f, size_t n, corshdr_span name, unsigned flags,
@@ -29,6 +30,7 @@ static result extract(fuzz_input *in, const corshdr_field *f, size_t n, corshdr_
     size_t count = 99;
     corshdr_error err;
     r.st = corshdr_list_extract(f, n, name.ptr, name.len, flags, opt, NULL, 0, &count, &err);
+    r.err = err;
     r.n = 0;
     r.v = fin_alloc(in, 0);
     FUZZ_CHECK(err.code == r.st || (r.st == CORSHDR_ABSENT), "err.code %s != %s", corshdr_err_name(err.code),
@@ -57,6 +59,7 @@ static result parse_value(fuzz_input *in, corshdr_span v, unsigned flags, const 
     size_t count = 99;
     corshdr_error err;
     r.st = corshdr_list_parse(v.ptr, v.len, flags, opt, NULL, 0, &count, &err);
+    r.err = err;
     r.n = 0;
     r.v = fin_alloc(in, 0);
     FUZZ_CHECK(err.code == r.st && (r.st >= 0 || err.line == CORSHDR_NPOS), "list_parse: err.code %s line %zu, status %s",
@@ -78,9 +81,12 @@ static result parse_value(fuzz_input *in, corshdr_span v, unsigned flags, const 
     return r;
 }
 
+/* The same status, the same error record (the vector kernels locate a failure from their masks, the
+ * scalar kernel walks element by element) and the very same spans. */
 static int same_spans(const result *a, const result *b)
 {
-    if (a->st != b->st || a->n != b->n)
+    if (a->st != b->st || a->n != b->n || a->err.code != b->err.code || a->err.line != b->err.line ||
+        a->err.offset != b->err.offset || strcmp(a->err.expected, b->err.expected) != 0)
         return 0;
     for (size_t i = 0; i < a->n; i++)
         if (a->v[i].ptr != b->v[i].ptr || a->v[i].len != b->v[i].len)

@@ -3,7 +3,8 @@
  * by ',', R3 the response status (decimal), R4 the max-age cap (decimal, empty for none), then the
  * preflight response's header lines; F credentials, bit 3 the use-CORS-preflight flag, bits 5-7 small
  * limits): corshdr_preflight_check and the method helpers.
- * Checks: every kernel gives the SCALAR result (status and max-age); the verdict and max-age agree with
+ * Checks: every kernel gives the SCALAR result (status and max-age), and so does
+ * corshdr_index_preflight_check on an index; the verdict and max-age agree with
  * the oracle (a network error is ENAME/EVALUE); Access-Control-Allow-Methods and -Headers split at their
  * commas into more lines give the same result; the method helpers agree with the oracle.
  */
@@ -49,6 +50,16 @@ static outcome run(fuzz_input *in, const params *p, const corshdr_field *f, size
     corshdr_error err;
     o.st = corshdr_preflight_check(&req, p->status, f, n, opt, &o.max_age, &err);
     FUZZ_CHECK(err.code == o.st, "err.code %s != %s", corshdr_err_name(err.code), corshdr_err_name(o.st));
+    /* the same answer from an index built once */
+    corshdr_index ix;
+    if (corshdr_index_build(&ix, f, n, opt, NULL) == CORSHDR_OK) {
+        uint32_t age2 = 0xdeadbeef;
+        corshdr_error e2;
+        corshdr_status st2 = corshdr_index_preflight_check(&ix, &req, p->status, opt, &age2, &e2);
+        FUZZ_CHECK(st2 == o.st && e2.line == err.line && e2.offset == err.offset &&
+                       (o.st != CORSHDR_OK || age2 == o.max_age),
+                   "index_preflight_check = %s, preflight_check = %s", corshdr_err_name(st2), corshdr_err_name(o.st));
+    }
     FUZZ_CHECK(err.line == CORSHDR_NPOS || err.line < n, "err.line %zu of %zu", err.line, n);
     if (o.st != CORSHDR_OK)
         o.max_age = 0;

@@ -326,10 +326,10 @@ typedef struct corshdr_index {
     size_t line[CORSHDR_CORS_NAMES][CORSHDR_INDEX_KEPT];   /* the first of them, in order */
 } corshdr_index;
 
-/* Builds *ix over fields[0..n). CORSHDR_OK, or ENAME / EVALUE (the list is a network error; err locates
- * the first bad line as corshdr_fields_check does), or EINVAL. */
+/* Builds *ix over fields[0..n), on opt's kernel (NULL: the defaults). CORSHDR_OK, or ENAME / EVALUE (the
+ * list is a network error; err locates the first bad line as corshdr_fields_check does), or EINVAL. */
 CORSHDR_API corshdr_status corshdr_index_build(corshdr_index *ix, const corshdr_field *fields, size_t n,
-                                               corshdr_error *err);
+                                               const corshdr_options *opt, corshdr_error *err);
 
 /*
  * Fetch "CORS check" of a response for a request whose byte-serialized origin is (origin, origin_len)

@@ -80,7 +80,7 @@ corshdr_status corshdr_cors_check(const corshdr_field *fields, size_t n, const c
     if (!span_ok(origin, origin_len))
         return fail(err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "an origin span");
     corshdr_index ix;
-    corshdr_status st = corshdr_index_build(&ix, fields, n, err);
+    corshdr_status st = corshdr_index_build(&ix, fields, n, NULL, err);
     if (st != CORSHDR_OK)
         return st;
     return cors_check_ix(&ix, origin, origin_len, credentials, err);
@@ -279,7 +279,7 @@ corshdr_status corshdr_preflight_check(const corshdr_request *req, int status, c
     if (!request_ok(req))
         return fail(err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "a request");
     corshdr_index ix;
-    corshdr_status st = corshdr_index_build(&ix, fields, n, err);
+    corshdr_status st = corshdr_index_build(&ix, fields, n, opt, err);
     if (st != CORSHDR_OK)
         return st;
     return preflight_ix(&ix, req, status, opt, max_age, err);
@@ -391,7 +391,7 @@ corshdr_status corshdr_exposed_filter(const corshdr_field *fields, size_t n, cor
     if (!readable)
         return fail(err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "a names set");
     corshdr_index ix;
-    corshdr_status st = corshdr_index_build(&ix, fields, n, err);
+    corshdr_status st = corshdr_index_build(&ix, fields, n, opt, err);
     if (st != CORSHDR_OK)
         return st;
     return exposed_ix(&ix, credentials, opt, readable, err);
@@ -437,7 +437,7 @@ int corshdr_is_exposed(const corshdr_field *fields, size_t n, corshdr_credential
                        const corshdr_options *opt, const char *name, size_t name_len)
 {
     corshdr_index ix;
-    if (!span_ok(name, name_len) || corshdr_index_build(&ix, fields, n, NULL) != CORSHDR_OK)
+    if (!span_ok(name, name_len) || corshdr_index_build(&ix, fields, n, opt, NULL) != CORSHDR_OK)
         return 0;
     return is_exposed_ix(&ix, credentials, opt, name, name_len);
 }

@@ -107,7 +107,8 @@ static NOINLINE corshdr_status pass_scalar(corshdr_index *ix, const corshdr_fiel
     return index_pass(ix, f, n, err, SCALAR);
 }
 
-corshdr_status corshdr_index_build(corshdr_index *ix, const corshdr_field *fields, size_t n, corshdr_error *err)
+corshdr_status corshdr_index_build(corshdr_index *ix, const corshdr_field *fields, size_t n, const corshdr_options *opt,
+                                   corshdr_error *err)
 {
     if (!ix || (!fields && n))
         return fail(err, CORSHDR_EINVAL, CORSHDR_NPOS, CORSHDR_NPOS, "an index and a field array");
@@ -115,7 +116,7 @@ corshdr_status corshdr_index_build(corshdr_index *ix, const corshdr_field *field
     ix->n = n;
     for (int k = 0; k < CORSHDR_CORS_NAMES; k++)
         ix->count[k] = 0;
-    switch (corshdr__kernel(CORSHDR_KERNEL_AUTO)) {
+    switch (corshdr__kernel(opt ? opt->kernel : CORSHDR_KERNEL_AUTO)) {
 #if CORSHDR_HAVE_X86_SIMD
     case CORSHDR_KERNEL_AVX2:
         return pass_avx2(ix, fields, n, err);

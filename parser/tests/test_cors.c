@@ -397,9 +397,73 @@ static void exposed_storage_and_network_errors(void **state)
     assert_int_equal(corshdr_exposed_filter(bad, 1, CORSHDR_CREDENTIALS_OMIT, NULL, NULL, NULL), CORSHDR_EINVAL);
 }
 
+/* One pass finds every CORS line (any case, several lines, more lines than it keeps), and the checks on
+ * it answer what the plain calls answer. */
+static void index_finds_the_cors_lines_once(void **state)
+{
+    (void)state;
+    corshdr_field f[] = {F("Date", "x"), F("ACCESS-CONTROL-ALLOW-ORIGIN", "https://a.example"),
+                         F("access-control-expose-headers", "X-A"), F("Vary", "Origin"),
+                         F("Access-Control-Expose-Headers", "X-B, *"), F("X-A", "1"), F("X-B", "2"),
+                         F("Access-Control-Max-Age", "600"), F("Access-Control-Allow-Credentials", "true"),
+                         F("Origin", "https://req.example")};
+    corshdr_index ix;
+    corshdr_error e;
+    assert_int_equal(corshdr_index_build(&ix, f, COUNT(f), NULL, &e), CORSHDR_OK);
+    assert_int_equal(ix.count[CORSHDR_ACAO], 1);
+    assert_int_equal(ix.line[CORSHDR_ACAO][0], 1);
+    assert_int_equal(ix.count[CORSHDR_ACEH], 2);
+    assert_int_equal(ix.line[CORSHDR_ACEH][1], 4);
+    assert_int_equal(ix.count[CORSHDR_ACMA], 1);
+    assert_int_equal(ix.count[CORSHDR_ORIGIN], 1);
+    assert_int_equal(ix.count[CORSHDR_ACAM], 0);
+    assert_int_equal(corshdr_index_cors_check(&ix, G("https://a.example"), 17, CORSHDR_CREDENTIALS_INCLUDE, &e), CORSHDR_OK);
+    assert_int_equal(corshdr_index_cors_check(&ix, G("https://b.example"), 17, CORSHDR_CREDENTIALS_OMIT, &e), CORSHDR_EACAO);
+    assert_int_equal(e.line, 1);
+    uint32_t s = 0;
+    assert_int_equal(corshdr_index_max_age(&ix, &s, NULL), CORSHDR_OK);
+    assert_int_equal(s, 600);
+    corshdr_name st[16];
+    corshdr_names set;
+    corshdr_names_init(&set, st, 16);
+    assert_int_equal(corshdr_index_exposed_filter(&ix, CORSHDR_CREDENTIALS_INCLUDE, NULL, &set, &e), CORSHDR_OK);
+    char out[128];
+    size_t len;
+    assert_int_equal(corshdr_names_join(&set, ",", 1, out, sizeof out, &len), CORSHDR_OK);
+    assert_memory_equal(out, "x-a,x-b", len); /* `*` with credentials is only a name */
+    assert_int_equal(len, 7);
+    assert_true(corshdr_index_is_exposed(&ix, CORSHDR_CREDENTIALS_OMIT, NULL, G("X-Anything"), 10));
+    assert_false(corshdr_index_is_exposed(&ix, CORSHDR_CREDENTIALS_INCLUDE, NULL, G("X-Anything"), 10));
+    /* more lines of one header than the index keeps: the rest are found by name, in order */
+    corshdr_field many[12];
+    for (size_t i = 0; i < 12; i++)
+        many[i] = F(i % 2 ? "Access-Control-Expose-Headers" : "X-Other", i == 11 ? "X-Last" : "X-Mid");
+    assert_int_equal(corshdr_index_build(&ix, many, 12, NULL, NULL), CORSHDR_OK);
+    assert_int_equal(ix.count[CORSHDR_ACEH], 6);
+    assert_true(corshdr_index_is_exposed(&ix, CORSHDR_CREDENTIALS_OMIT, NULL, G("x-last"), 6));
+    /* a list Fetch cannot hold: the same error as corshdr_fields_check, on every kernel */
+    corshdr_field bad[] = {F("A", "1"), F("B C", "2"), F("D", "3\r")};
+    const corshdr_kernel ks[] = {CORSHDR_KERNEL_SCALAR, CORSHDR_KERNEL_SSE2, CORSHDR_KERNEL_AVX2};
+    for (size_t k = 0; k < COUNT(ks); k++) {
+        corshdr_options o;
+        corshdr_options_init(&o);
+        o.kernel = ks[k];
+        assert_int_equal(corshdr_index_build(&ix, bad, 3, &o, &e), CORSHDR_ENAME);
+        assert_int_equal(e.line, 1);
+        assert_int_equal(e.offset, 1);
+        assert_true(e.in_name);
+        assert_int_equal(corshdr_index_build(&ix, bad + 2, 1, &o, &e), CORSHDR_EVALUE);
+        assert_int_equal(e.offset, 1);
+    }
+    assert_int_equal(corshdr_index_build(NULL, f, 1, NULL, &e), CORSHDR_EINVAL);
+    assert_int_equal(corshdr_index_build(&ix, NULL, 1, NULL, &e), CORSHDR_EINVAL);
+    assert_int_equal(corshdr_index_cors_check(NULL, "", 0, CORSHDR_CREDENTIALS_OMIT, NULL), CORSHDR_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(index_finds_the_cors_lines_once, guard_teardown),
         cmocka_unit_test_teardown(cors_star_passes_without_credentials_only, guard_teardown),
         cmocka_unit_test_teardown(cors_origin_must_match_byte_for_byte, guard_teardown),
         cmocka_unit_test_teardown(cors_null_matches_only_opaque_origin, guard_teardown),
