@@ -202,6 +202,25 @@ def test_cors_check(corshdr_lib, origin, credentials, headers):
     agree(corshdr_lib, "cors-check", {"origin": origin, "credentials": credentials, "headers": headers})
 
 
+@PROPERTY_SETTINGS
+@given(origin=origin_used, credentials=st.sampled_from(CREDENTIALS), headers=response_headers(),
+       kernel=st.sampled_from(sorted(cc.KERNELS)))
+def test_one_index_answers_as_the_plain_calls(corshdr_lib, origin, credentials, headers, kernel):
+    """corshdr_index_build once, then the CORS check, the exposed filter and max-age from it, on any
+    kernel: the answers of the three plain calls."""
+    enc = [[n.encode("latin-1"), v.encode("latin-1")] for n, v in headers]
+    cred = cc.CREDENTIALS[credentials]
+    opt = corshdr_lib.options(cc.KERNELS[kernel])
+    st_, cors, exposed, max_age = corshdr_lib.indexed(enc, origin.encode("latin-1"), cred, opt)
+    plain_cors = corshdr_lib.cors_check(enc, origin.encode("latin-1"), cred)
+    assert cors == plain_cors
+    if st_ == cc.CORSHDR_OK:
+        assert exposed == corshdr_lib.exposed(enc, cred, opt)
+        assert max_age == corshdr_lib.max_age(enc)
+    else:
+        assert st_ in (cc.CORSHDR_ENAME, cc.CORSHDR_EVALUE) and plain_cors == st_
+
+
 request_header_names = st.lists(st.one_of(cors_name, random_case(["Authorization", "X-Custom"]), token), max_size=4)
 statuses = st.one_of(st.sampled_from([200, 204, 299, 199, 300, 500, 0, -1]), st.integers(-2 ** 40, 2 ** 40))
 

@@ -175,8 +175,19 @@ class corshdr_request(Structure):
                 ("max_age_cap", c_uint32)]
 
 
+CORSHDR_CORS_NAMES = 9
+CORSHDR_INDEX_KEPT = 8
+
+
+class corshdr_index(Structure):
+    _fields_ = [("fields", c_void_p),
+                ("n", c_size_t),
+                ("count", c_size_t * CORSHDR_CORS_NAMES),
+                ("line", (c_size_t * CORSHDR_INDEX_KEPT) * CORSHDR_CORS_NAMES)]
+
+
 STRUCTS = (corshdr_span, corshdr_field, corshdr_error, corshdr_options, corshdr_split, corshdr_list,
-           corshdr_name, corshdr_names, corshdr_request)
+           corshdr_name, corshdr_names, corshdr_request, corshdr_index)
 
 # name: (restype, argtypes). Every function of corshdr.h.
 _P = c_void_p          # const char * (bytes)
@@ -213,6 +224,13 @@ PROTOTYPES = {
     "corshdr_names_join": (c_enum, [POINTER(corshdr_names), _P, c_size_t, _P, c_size_t, _SZ]),
     "corshdr_origin_check": (c_enum, [_P, c_size_t, _ERR]),
     "corshdr_cors_check": (c_enum, [_FIELDS, c_size_t, _P, c_size_t, c_enum, _ERR]),
+    "corshdr_index_build": (c_enum, [POINTER(corshdr_index), _FIELDS, c_size_t, _OPT, _ERR]),
+    "corshdr_index_cors_check": (c_enum, [POINTER(corshdr_index), _P, c_size_t, c_enum, _ERR]),
+    "corshdr_index_preflight_check": (c_enum, [POINTER(corshdr_index), POINTER(corshdr_request), c_int, _OPT,
+                                               POINTER(c_uint32), _ERR]),
+    "corshdr_index_max_age": (c_enum, [POINTER(corshdr_index), POINTER(c_uint32), _ERR]),
+    "corshdr_index_exposed_filter": (c_enum, [POINTER(corshdr_index), c_enum, _OPT, POINTER(corshdr_names), _ERR]),
+    "corshdr_index_is_exposed": (c_int, [POINTER(corshdr_index), c_enum, _OPT, _P, c_size_t]),
     "corshdr_preflight_check": (c_enum, [POINTER(corshdr_request), c_int, _FIELDS, c_size_t, _OPT,
                                          POINTER(c_uint32), _ERR]),
     "corshdr_max_age_parse": (c_enum, [_FIELDS, c_size_t, POINTER(c_uint32), _ERR]),
@@ -430,6 +448,25 @@ class Corshdr:
         st = self.c.corshdr_preflight_check(byref(req), status, self._fields(keep, headers), len(headers),
                                             opt, byref(max_age), None)
         return st, max_age.value
+
+    def indexed(self, headers, origin: bytes, credentials: int,
+                options: corshdr_options | None = None) -> tuple[int, int, tuple[int, list[bytes]], tuple[int, int]]:
+        """One index, then the CORS check, the exposed filter and max-age from it: (index status, cors
+        check, (exposed status, names), (max-age status, seconds)), to compare with the plain calls."""
+        keep = _Keep()
+        fields = self._fields(keep, headers)
+        ix = corshdr_index()
+        opt = byref(options) if options is not None else None
+        st = self.c.corshdr_index_build(byref(ix), fields, len(headers), opt, None)
+        if st != CORSHDR_OK:
+            return st, st, (st, []), (st, 0)
+        cors = self.c.corshdr_index_cors_check(byref(ix), keep.ptr(origin), len(origin), credentials, None)
+        names = self._names(keep, len(headers))
+        est = self.c.corshdr_index_exposed_filter(byref(ix), credentials, opt, byref(names), None)
+        seconds = c_uint32(0)
+        mst = self.c.corshdr_index_max_age(byref(ix), byref(seconds), None)
+        exposed = [m.lower() for m in self._members(names)] if est == CORSHDR_OK else []
+        return st, cors, (est, exposed), (mst, seconds.value)
 
     def max_age(self, headers) -> tuple[int, int]:
         keep = _Keep()

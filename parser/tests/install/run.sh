@@ -45,7 +45,30 @@ if env LD_LIBRARY_PATH="$prefix/lib" "$work/example_pc" "x-a, b@d" 2>"$work/err"
 fi
 grep -q "ETOKEN" "$work/err"
 
-# The README quotes example.c verbatim, so the example there compiles too.
-sed -n '/^<!-- begin example.c/,/^<!-- end example.c/p' "$src/README.md" | sed '1,2d;$d' | sed '$d' >"$work/readme-example.c"
-cmp -s "$work/readme-example.c" "$here/example.c" || { echo "README.md example differs from example.c" >&2; exit 1; }
+# The server-side example: the answer to a preflight through a subdomain pattern, and every problem of
+# a bad configuration, through pkg-config and through the amalgamation.
+$cc -std=c11 -Wall -Wextra -Wpedantic -Werror "$here/policy_example.c" $flags -o "$work/policy_pc"
+cp "$here/policy_example.c" "$work/amalg/"
+(cd "$work/amalg" && $cc -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Werror -I. policy_example.c corshdr.c -o policy)
+printf '%s\n' 'OK, status 204' 'Access-Control-Allow-Origin: https://eu.tenant.example.com' \
+  'Access-Control-Allow-Credentials: true' 'Access-Control-Allow-Methods: PUT, DELETE' \
+  'Access-Control-Allow-Headers: content-type, x-trace-id' 'Access-Control-Max-Age: 600' \
+  'Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers' >"$work/policy.want"
+for bin in "$work/policy_pc" "$work/amalg/policy"; do
+  env LD_LIBRARY_PATH="$prefix/lib" "$bin" >"$work/policy.got"
+  cmp -s "$work/policy.got" "$work/policy.want" || { echo "policy example: unexpected answer" >&2; cat "$work/policy.got" >&2; exit 1; }
+  if env LD_LIBRARY_PATH="$prefix/lib" "$bin" bad 2>"$work/policy.err"; then
+    echo "policy example accepted a bad configuration" >&2; exit 1
+  fi
+  grep -q "^origin 0: ECANONICAL: " "$work/policy.err" && grep -q "^origin 1: ENULL: " "$work/policy.err" ||
+    { echo "policy example: problems not reported" >&2; cat "$work/policy.err" >&2; exit 1; }
+done
+echo "policy example: ok"
+
+# The README quotes both examples verbatim, so the examples there compile too.
+for ex in example.c policy_example.c; do
+  sed -n "/^<!-- begin $ex/,/^<!-- end $ex/p" "$src/README.md" | sed '1,2d;$d' | sed '$d' >"$work/readme-$ex"
+  cmp -s "$work/readme-$ex" "$here/$ex" || { echo "README.md's $ex differs from parser/tests/install/$ex" >&2; exit 1; }
+done
+
 echo "install tests passed"
