@@ -34,8 +34,15 @@
 #include "corshdr.h"
 #include "oracle.h"
 
-/* The libFuzzer entry point every target defines. */
+/* The libFuzzer entry point every target defines, and the optional one-time initializer (none defines
+ * it today; the drivers call it when it exists). */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#if defined(__GNUC__)
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
+#endif
+
+/* The replay driver (replay_main.c): runs every file, and every file of every folder, named in argv. */
+int fuzz_replay(int argc, char **argv);
 
 #define FIN_NULL_EMPTY 0x04u
 #define FIN_SWITCH_A 0x08u

@@ -5,6 +5,8 @@
  * exactly its size, as libFuzzer does. Exits 0 when all ran; a wrong result aborts (see fuzz_input.h) and
  * the name of the input being run is printed on stderr by the abort and sanitizer handlers.
  * Usage: replay_<target> FILE_OR_DIR...
+ * The AFL++ driver (afl_main.c) runs fuzz_replay when given arguments, and is built with
+ * FUZZ_REPLAY_NO_MAIN so that its own main is the program's.
  */
 #define _POSIX_C_SOURCE 200809L /* opendir, stat, sigaction */
 
@@ -17,10 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_input.h"
 
-/* Optional hooks: libFuzzer's initializer, and the sanitizers' death callback. */
-int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
+/* Optional hook: the sanitizers' death callback. */
 void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
 
 static const char *current = "";
@@ -130,7 +131,7 @@ static int run_dir(const char *dir, size_t *count)
     return rc;
 }
 
-int main(int argc, char **argv)
+int fuzz_replay(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr, "usage: %s FILE_OR_DIR...\n", argv[0]);
@@ -165,3 +166,10 @@ int main(int argc, char **argv)
     printf("replay: %zu inputs ran\n", count);
     return rc;
 }
+
+#ifndef FUZZ_REPLAY_NO_MAIN
+int main(int argc, char **argv)
+{
+    return fuzz_replay(argc, argv);
+}
+#endif

@@ -1,72 +1,39 @@
 #!/bin/sh
-# A fuzzing campaign on one target, over the cores available.
+# A fuzzing campaign on one target, over the cores available, with a JSON summary of what it did.
 #
-# Usage: tools/fuzz-campaign.sh TARGET HOURS [--engine libfuzzer|afl] [--workers N] [--cmplog]
-#   HOURS may be a fraction (0.25 = 15 minutes). Default engine libfuzzer, workers nproc.
-#   libfuzzer: -jobs/-workers with N workers, in batches until the deadline (a job ends at the deadline or
-#              at its first crash; then the next batch starts); crashes, leaks, timeouts go to crashes/.
-#   afl:       AFL++ with one main instance (-M) and N-1 secondaries (-S) sharing a sync folder, in
-#              persistent mode; --cmplog adds a cmplog binary (AFL_LLVM_CMPLOG=1 build) to the main one.
-#              Every instance's crashes/ and hangs/ are copied to crashes/ at the end.
-# Work folder: ${FUZZ_CAMPAIGN_DIR:-/tmp/fuzz-campaign}/TARGET/{corpus,crashes,logs,afl}; the corpus
-# starts from corpus/TARGET/ (the repository copy is only read). Then:
-#   tools/fuzz-triage.sh TARGET /tmp/fuzz-campaign/TARGET/crashes    minimize, dedupe, add regressions
-#   tools/fuzz/seed.py --no-seed --merge BUILD --extra /tmp/fuzz-campaign TARGET   fold new coverage into corpus/
-# Builds: FUZZ_BUILD_DIR (libFuzzer, default /tmp/fuzz-libfuzzer), FUZZ_AFL_BUILD_DIR (/tmp/fuzz-afl).
+# Usage: tools/fuzz-campaign.sh TARGET DURATION [--engine libfuzzer|afl] [--workers N] [--cmplog] [--lto]
+#                               [--summary DIR] [--work DIR] [--no-coverage]
+#   DURATION: 90s, 30m, 1.5h, or a bare number of hours (0.25 = 15 minutes).
+#   libfuzzer (default): -jobs/-workers with N workers (default nproc), in batches until the deadline (a job
+#              ends at the deadline or at its first crash; then the next batch starts).
+#   afl:       AFL++ (harness/afl_main.c: persistent mode, shared-memory test cases, deferred init), one
+#              main instance (-M) and N-1 secondaries (-S) sharing a sync folder; --cmplog gives the main
+#              instance a cmplog twin (-c, an AFL_LLVM_CMPLOG=1 build); --lto builds with afl-clang-lto.
+#   --summary DIR: also write the summary as DIR/TARGET-ENGINE-<UTC time>.json (DIR is created). Without
+#              it the summary stays in the work folder only: nothing is written into the checkout unless
+#              asked.
+#   --work DIR: the work folder (default ${FUZZ_CAMPAIGN_DIR:-/tmp/fuzz-campaign}/TARGET), emptied first:
+#              corpus/ (the campaign's inputs; the repository's corpus/TARGET/ is only read), crashes/,
+#              logs/, afl/, summary.json.
+#   --no-coverage: skip the coverage figures (tools/fuzz/coverage.py --campaign: parser/src by corpus/TARGET,
+#              and by every corpus plus the unit tests, each before and after adding the campaign's corpus).
+# The summary (tools/fuzz/summary.py, format in harness/README.md): target, engine, duration, wall and CPU
+# seconds, execs, execs/s, coverage before and after, crashes, mismatches among them, new corpus files.
+# Then:
+#   tools/fuzz-triage.sh TARGET WORK/crashes     minimize, dedupe, add regressions
+#   tools/fuzz-fold.sh TARGET WORK               add the inputs that reach new edges to corpus/TARGET/
+# Builds: FUZZ_BUILD_DIR (libFuzzer, default /tmp/fuzz-libfuzzer), FUZZ_AFL_BUILD_DIR (/tmp/fuzz-afl or
+# /tmp/fuzz-afl-lto), FUZZ_COVERAGE_DIR (/tmp/fuzz-coverage).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-[ $# -ge 2 ] || { sed -n '2,18p' "$0"; exit 2; }
-target=$1 hours=$2
-shift 2
-engine=libfuzzer workers=$(nproc 2>/dev/null || echo 2) cmplog=0
-while [ $# -gt 0 ]; do
-  case $1 in
-    --engine) engine=$2; shift 2 ;;
-    --workers) workers=$2; shift 2 ;;
-    --cmplog) cmplog=1; shift ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-done
-secs=$(awk -v h="$hours" 'BEGIN { s = int(h * 3600); print (s < 1 ? 1 : s) }')
-dir=${FUZZ_CAMPAIGN_DIR:-/tmp/fuzz-campaign}/$target
-mkdir -p "$dir/corpus" "$dir/crashes" "$dir/logs"
-gen=""
-command -v ninja >/dev/null 2>&1 && gen="-G Ninja"
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-
-# Campaigns started side by side share a build tree: one configures and builds it at a time.
-lock() {
-  exec 9>"$1.lock"
-  if command -v flock >/dev/null 2>&1; then flock 9; fi
-}
-unlock() {
-  exec 9>&-
-}
-
-build_afl() { # dir, extra env
-  b=$1
-  # shellcheck disable=SC2086
-  env $2 CC=afl-clang-fast cmake -S "$top" -B "$b" $gen -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCORSHDR_FUZZ_ENGINE=afl -DCORSHDR_BUILD_TESTS=OFF -DCORSHDR_BUILD_TOOLS=OFF -DCORSHDR_BUILD_BENCH=OFF \
-    >"$b.configure.log" 2>&1 || { cat "$b.configure.log"; exit 1; }
-  # shellcheck disable=SC2086
-  env $2 cmake --build "$b" --target "fuzz_$target" >"$b.build.log" 2>&1 || { tail -40 "$b.build.log"; exit 1; }
-}
-
-case $engine in
-libfuzzer)
-  build=${FUZZ_BUILD_DIR:-/tmp/fuzz-libfuzzer}
-  lock "$build"
-  FUZZ_BUILD_ONLY=1 FUZZ_BUILD_DIR=$build sh "$top/tools/fuzz-smoke.sh"
-  unlock
-  bin=$build/harness/fuzz_$target
-  [ -x "$bin" ] || { echo "no target $target" >&2; exit 2; }
-  echo "== campaign $target: libFuzzer, $workers workers, ${secs}s, in $dir"
-  start=$(date +%s)
+. "$top/tools/fuzz/lib.sh"
+# The engine runs, started again through this script under tools/fuzz/rusage.py, which counts the CPU
+# time of every process they start (AFL++'s persistent children included).
+run_libfuzzer() { # bin dir target workers secs
+  bin=$1 dir=$2 target=$3 workers=$4 secs=$5
   # Batches of $workers jobs, each job ending at the deadline or at its first crash; a new batch starts
-  # while time is left. timeout -s KILL (sent to the whole process group) is only a safety net.
-  deadline=$((start + secs))
+  # while time is left. timeout -s KILL is only a safety net.
+  deadline=$(( $(date +%s) + secs ))
   batch=0
   while [ "$(date +%s)" -lt "$deadline" ]; do
     left=$((deadline - $(date +%s)))
@@ -76,30 +43,12 @@ libfuzzer)
        -workers="$workers" -max_total_time="$left" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
        -print_final_stats=1 -dict="$top/corpus/$target.dict" -artifact_prefix="$dir/crashes/" \
        "$dir/corpus" "$top/corpus/$target" >main.log 2>&1) || true
-    [ "$(date +%s)" -lt "$deadline" ] && sleep 1
+    if [ "$(date +%s)" -lt "$deadline" ]; then sleep 1; fi
   done
-  elapsed=$(( $(date +%s) - start ))
-  execs=$(cat "$dir"/logs/batch-*/fuzz-*.log 2>/dev/null | sed -n 's/^stat::number_of_executed_units: *//p' |
-          awk '{ s += $1 } END { print s + 0 }')
-  ;;
-afl)
-  build=${FUZZ_AFL_BUILD_DIR:-/tmp/fuzz-afl}
-  lock "$build"
-  build_afl "$build" ""
-  bin=$build/harness/fuzz_$target
-  cmplog_arg=""
-  if [ "$cmplog" = 1 ]; then
-    build_afl "$build-cmplog" "AFL_LLVM_CMPLOG=1"
-    cmplog_arg="-c $build-cmplog/harness/fuzz_$target"
-  fi
-  unlock
-  export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_AUTORESUME=1
-  # AFL++ insists on sanitizers that abort, so that it sees the crash.
-  export ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=1
-  export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1
+}
+run_afl() { # bin dir target workers secs cmplog_arg
+  bin=$1 dir=$2 target=$3 workers=$4 secs=$5 cmplog_arg=$6
   sync=$dir/afl
-  echo "== campaign $target: AFL++, 1 main + $((workers - 1)) secondaries, ${secs}s, in $dir"
-  start=$(date +%s)
   # shellcheck disable=SC2086
   afl-fuzz -M main -i "$top/corpus/$target" -o "$sync" -x "$top/corpus/$target.dict" -m none -t 10000 \
     -V "$secs" $cmplog_arg -- "$bin" >"$dir/logs/afl-main.log" 2>&1 &
@@ -110,13 +59,76 @@ afl)
     i=$((i + 1))
   done
   wait
-  elapsed=$(( $(date +%s) - start ))
-  execs=0
-  for st in "$sync"/*/fuzzer_stats; do
-    [ -f "$st" ] || continue
-    e=$(sed -n 's/^execs_done *: *//p' "$st")
-    execs=$((execs + ${e:-0}))
-  done
+}
+case ${1:-} in
+  --run-libfuzzer) shift; run_libfuzzer "$@"; exit 0 ;;
+  --run-afl) shift; run_afl "$@"; exit 0 ;;
+esac
+
+[ $# -ge 2 ] || { sed -n '2,27p' "$0"; exit 2; }
+target=$1 duration=$2
+shift 2
+engine=libfuzzer workers=$(nproc 2>/dev/null || echo 2) cmplog=0 lto=0 summary_dir="" work="" coverage=1
+while [ $# -gt 0 ]; do
+  case $1 in
+    --engine) engine=$2; shift 2 ;;
+    --workers) workers=$2; shift 2 ;;
+    --cmplog) cmplog=1; shift ;;
+    --lto) lto=1; shift ;;
+    --summary) summary_dir=$2; shift 2 ;;
+    --work) work=$2; shift 2 ;;
+    --no-coverage) coverage=0; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+secs=$(fuzz_seconds "$duration")
+[ "$secs" != bad ] || { echo "DURATION must be like 90s, 30m, 1.5h or 0.25 (hours), not '$duration'" >&2; exit 2; }
+case $engine in libfuzzer|afl) ;; *) echo "--engine must be libfuzzer or afl" >&2; exit 2 ;; esac
+[ -d "$top/corpus/$target" ] || { echo "no corpus/$target: unknown target $target" >&2; exit 2; }
+dir=${work:-${FUZZ_CAMPAIGN_DIR:-/tmp/fuzz-campaign}/$target}
+case $(cd "$(dirname "$dir")" 2>/dev/null && pwd)/ in
+  "$top"/corpus/*) echo "the work folder must not be inside corpus/" >&2; exit 2 ;;
+esac
+rm -rf "$dir/corpus" "$dir/crashes" "$dir/logs" "$dir/afl" "$dir/summary.json" "$dir/rusage.json" "$dir/coverage.json"
+mkdir -p "$dir/corpus" "$dir/crashes" "$dir/logs"
+dir=$(cd "$dir" && pwd)
+cores=$(nproc 2>/dev/null || echo 2)
+load_start=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "")
+started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+
+case $engine in
+libfuzzer)
+  build=${FUZZ_BUILD_DIR:-/tmp/fuzz-libfuzzer}
+  fuzz_lock "$build"
+  FUZZ_BUILD_ONLY=1 FUZZ_BUILD_DIR=$build sh "$top/tools/fuzz-smoke.sh" >/dev/null
+  fuzz_unlock
+  bin=$build/harness/fuzz_$target
+  [ -x "$bin" ] || { echo "no target $target in $build" >&2; exit 2; }
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+  echo "== campaign $target: libFuzzer, $workers workers, ${secs}s, in $dir"
+  /usr/bin/python3 "$top/tools/fuzz/rusage.py" --json "$dir/rusage.json" -- \
+    sh "$0" --run-libfuzzer "$bin" "$dir" "$target" "$workers" "$secs"
+  ;;
+afl)
+  if [ "$lto" = 1 ]; then build=${FUZZ_AFL_BUILD_DIR:-/tmp/fuzz-afl-lto}; else build=${FUZZ_AFL_BUILD_DIR:-/tmp/fuzz-afl}; fi
+  fuzz_lock "$build"
+  FUZZ_AFL_LTO=$lto fuzz_build_afl "$build" "$target"
+  fuzz_unlock
+  bin=$build/harness/fuzz_$target
+  cmplog_arg=""
+  if [ "$cmplog" = 1 ]; then
+    fuzz_lock "$build-cmplog"
+    FUZZ_AFL_LTO=$lto FUZZ_AFL_CMPLOG=1 fuzz_build_afl "$build-cmplog" "$target"
+    fuzz_unlock
+    cmplog_arg="-c $build-cmplog/harness/fuzz_$target"
+  fi
+  fuzz_afl_env
+  export AFL_AUTORESUME=1
+  sync=$dir/afl
+  echo "== campaign $target: AFL++, 1 main + $((workers - 1)) secondaries, ${secs}s, in $dir"
+  /usr/bin/python3 "$top/tools/fuzz/rusage.py" --json "$dir/rusage.json" -- \
+    sh "$0" --run-afl "$bin" "$dir" "$target" "$workers" "$secs" "$cmplog_arg"
   for d in "$sync"/*/crashes "$sync"/*/hangs; do
     [ -d "$d" ] || continue
     inst=$(basename "$(dirname "$d")")
@@ -126,16 +138,24 @@ afl)
       cp "$f" "$dir/crashes/afl-$inst-$kind-$(basename "$f" | cut -d, -f1 | tr ':' '-')"
     done
   done
-  # The working corpus, for merging back and for coverage.
+  # The working corpus, for folding back and for coverage.
   for q in "$sync"/*/queue; do
     [ -d "$q" ] && cp "$q"/id:* "$dir/corpus/" 2>/dev/null || true
   done
   ;;
-*) echo "engine must be libfuzzer or afl" >&2; exit 2 ;;
 esac
+load_end=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "")
 
-crashes=$(find "$dir/crashes" -type f | wc -l)
-rate=$(awk -v e="$execs" -v s="$elapsed" 'BEGIN { printf "%d", (s > 0 ? e / s : 0) }')
-echo "== campaign $target ($engine): ${elapsed}s, $execs execs, $rate execs/s over $workers workers," \
-     "corpus $(ls "$dir/corpus" | wc -l) files, $crashes crash files in $dir/crashes"
-[ "$crashes" -eq 0 ] || echo "   next: tools/fuzz-triage.sh $target $dir/crashes"
+if [ "$coverage" = 1 ]; then
+  echo "== coverage of parser/src before and after the campaign's corpus"
+  cov=${FUZZ_COVERAGE_DIR:-/tmp/fuzz-coverage}
+  fuzz_lock "$cov"
+  /usr/bin/python3 "$top/tools/fuzz/coverage.py" --build "$cov" --campaign "$target" "$dir/corpus" \
+    --json "$dir/coverage.json"
+  fuzz_unlock
+fi
+
+/usr/bin/python3 "$top/tools/fuzz/summary.py" --target "$target" --engine "$engine" --dir "$dir" --bin "$bin" \
+  --seconds "$secs" --workers "$workers" --cmplog "$cmplog" --lto "$lto" --started "$started" \
+  --load-start "$load_start" --load-end "$load_end" --cores "$cores" --summary-dir "$summary_dir" \
+  --command "tools/fuzz-campaign.sh $target $duration --engine $engine --workers $workers$( [ "$cmplog" = 1 ] && echo " --cmplog")$( [ "$lto" = 1 ] && echo " --lto")"

@@ -6,8 +6,10 @@ and written to corpus/<target>/<sha1 of the content>; corpus/<target>.dict is re
 in corpus/<target>/ stay (fuzz findings, earlier seeds) unless --clean is given, which removes every file
 that is neither a seed of this run nor listed in corpus/REGRESSIONS. With --merge BUILD (a build with
 CORSHDR_FUZZ_ENGINE=libfuzzer), each corpus is then minimized with libFuzzer's -merge=1, regression files
-kept; --extra ROOT adds ROOT/<target>/corpus (a campaign's inputs) to the merge. Standard library only.
-Usage: tools/fuzz/seed.py [--clean] [--no-seed] [--merge BUILD_DIR [--extra ROOT]...] [TARGET...]
+kept; --extra ROOT adds ROOT/<target>/corpus (a campaign's inputs) to the merge. With --add DIR instead,
+nothing is minimized or removed: the inputs of DIR that reach new edges are added (tools/fuzz-fold.sh).
+Standard library only.
+Usage: tools/fuzz/seed.py [--clean] [--no-seed] [--merge BUILD_DIR [--extra ROOT]... | --add DIR...] [TARGET...]
 """
 import argparse
 import hashlib
@@ -295,6 +297,47 @@ def merge(target, build, extra_roots=()):
         print("%-20s merged: %d -> %d files" % (target, before, len(os.listdir(d))))
 
 
+def fold(target, build, folders):
+    """Adds to corpus/<target> the inputs of `folders` (a campaign's work folder stands for its corpus/)
+    that reach an edge corpus/<target> does not: libFuzzer -merge=1 into a copy of the corpus, which keeps
+    the copy and adds a new input only for new coverage. Every added file is named by the SHA-1 of its
+    content. Nothing is removed."""
+    binary = os.path.join(build, "harness", "fuzz_" + target)
+    if not os.path.exists(binary):
+        raise SystemExit("no %s: cannot fold" % binary)
+    d = os.path.join(CORPUS, target)
+    dirs = []
+    for f in folders:
+        sub = os.path.join(f, "corpus")
+        dirs.append(sub if os.path.isdir(sub) else f)
+        if not os.path.isdir(dirs[-1]):
+            raise SystemExit("no such folder: %s" % dirs[-1])
+    have = {hashlib.sha1(open(os.path.join(d, n), "rb").read()).hexdigest() for n in os.listdir(d)}
+    with tempfile.TemporaryDirectory(prefix="fuzz-fold-") as tmp:
+        out = os.path.join(tmp, "corpus")
+        shutil.copytree(d, out)
+        before = set(os.listdir(out))
+        r = subprocess.run([binary, "-merge=1", "-use_counters=0", out] + dirs,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if r.returncode != 0:
+            sys.stderr.write(r.stderr.decode(errors="replace")[-3000:])
+            raise SystemExit("merge of %s failed" % target)
+        added = []
+        for name in sorted(set(os.listdir(out)) - before):
+            data = open(os.path.join(out, name), "rb").read()
+            h = hashlib.sha1(data).hexdigest()
+            if h in have:
+                continue
+            have.add(h)
+            with open(os.path.join(d, h), "wb") as f:
+                f.write(data)
+            added.append(h)
+    print("%-20s folded %s: %d new files reach new edges (corpus %d -> %d files)" % (
+        target, ", ".join(dirs), len(added), len(have) - len(added), len(have)))
+    for h in added:
+        print("  corpus/%s/%s" % (target, h))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--clean", action="store_true", help="remove files that are not seeds nor regressions")
@@ -302,6 +345,9 @@ def main():
     ap.add_argument("--extra", metavar="ROOT", action="append", default=[],
                     help="with --merge: also merge ROOT/<target>/corpus (e.g. /tmp/fuzz-campaign)")
     ap.add_argument("--no-seed", action="store_true", help="do not write the vector seeds first (merge only)")
+    ap.add_argument("--add", metavar="DIR", action="append", default=[],
+                    help="with --merge and --no-seed: instead of minimizing, add to corpus/<target> the inputs "
+                         "of DIR (or DIR/corpus) that reach new edges (tools/fuzz-fold.sh)")
     ap.add_argument("targets", nargs="*", help="default: all")
     a = ap.parse_args()
     targets = a.targets or TARGETS
@@ -310,9 +356,14 @@ def main():
             raise SystemExit("unknown target %s" % t)
         if not a.no_seed:
             seed(t, a.clean)
+    if a.add and (not a.merge or not a.no_seed):
+        raise SystemExit("--add needs --merge BUILD and --no-seed")
     if a.merge:
         for t in targets:
-            merge(t, a.merge, a.extra)
+            if a.add:
+                fold(t, a.merge, a.add)
+            else:
+                merge(t, a.merge, a.extra)
 
 
 if __name__ == "__main__":
