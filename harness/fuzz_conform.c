@@ -8,6 +8,10 @@
  * decoding, not the tool's), the reply is an error exactly when the case is malformed, "unsupported"
  * exactly for an unknown op, and otherwise the result equals what the oracle computes from
  * conformance/SEMANTICS.md (network errors included).
+ * The line bound: when a line is longer than the first, the input runs again with --max-line set to the
+ * first line's length (its LF not counted); then every line within the bound gets the same reply as
+ * before, byte for byte, every longer one the too-long error with id null, and a line longer than 64
+ * times the bound ends the run there with exit status 1.
  */
 #define _POSIX_C_SOURCE 200809L /* fmemopen, open_memstream */
 
@@ -364,19 +368,16 @@ static void check_reply(const char *line, size_t len, const char *reply, size_t 
     json_decref(rep);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* cmd_conform over (text, size) with standard input and output in memory; *out (malloc'd) gets the
+ * output. `max_line` 0: the default bound. */
+static int run_conform(const char *text, size_t size, size_t max_line, char **out, size_t *out_len)
 {
-    if (size == 0)
-        return 0; /* fmemopen needs at least one byte; an empty input has no line to answer */
-    fuzz_input in;
-    memset(&in, 0, sizeof in);
-    corshdr_span text = fin_copy(&in, data, size);
-    char *copy = fin_alloc(&in, size);
-    memcpy(copy, text.ptr, size);
+    char *copy = malloc(size);
+    memcpy(copy, text, size);
     FILE *fin = fmemopen(copy, size, "r");
-    char *out = NULL;
-    size_t out_len = 0;
-    FILE *fout = open_memstream(&out, &out_len);
+    *out = NULL;
+    *out_len = 0;
+    FILE *fout = open_memstream(out, out_len);
     if (!fin || !fout) {
         fputs("corshdr-fuzz: cannot open memory streams\n", stderr);
         abort();
@@ -384,13 +385,83 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FILE *saved_in = stdin, *saved_out = stdout;
     stdin = fin;
     stdout = fout;
-    char name[] = "conform";
-    char *argv[] = {name, NULL};
-    int rc = cmd_conform(1, argv);
+    char name[] = "conform", opt[40];
+    snprintf(opt, sizeof opt, "--max-line=%zu", max_line);
+    char *argv[] = {name, max_line ? opt : NULL, NULL};
+    int rc = cmd_conform(max_line ? 2 : 1, argv);
     stdin = saved_in;
     stdout = saved_out;
     fclose(fin);
     fclose(fout);
+    free(copy);
+    return rc;
+}
+
+/* The length of the line starting at pos, without its LF (a CR before it included), and where the next
+ * line starts. */
+static size_t line_at(const char *text, size_t size, size_t pos, size_t *next)
+{
+    const char *lf = memchr(text + pos, '\n', size - pos);
+    size_t end = lf ? (size_t)(lf - text) : size;
+    *next = lf ? end + 1 : size;
+    return end - pos;
+}
+
+/* The run with --max-line = the first line's length against the default run's replies (out). */
+static void check_bound(const char *text, size_t size, const char *out, size_t out_len)
+{
+    size_t next, bound = line_at(text, size, 0, &next), longest = bound;
+    for (size_t pos = next; pos < size; pos = next) {
+        size_t n = line_at(text, size, pos, &next);
+        longest = n > longest ? n : longest;
+    }
+    if (bound == 0 || longest <= bound)
+        return; /* --max-line is at least 1; with every line within the bound, nothing would change */
+    char *bout;
+    size_t bout_len;
+    int rc = run_conform(text, size, bound, &bout, &bout_len);
+    size_t opos = 0, bpos = 0, lines = 0;
+    int ended = 0;
+    for (size_t pos = 0; pos < size && !ended; pos = next) {
+        size_t n = line_at(text, size, pos, &next);
+        lines++;
+        const char *olf = memchr(out + opos, '\n', out_len - opos); /* the default run answered every line */
+        const char *blf = bpos < bout_len ? memchr(bout + bpos, '\n', bout_len - bpos) : NULL;
+        FUZZ_CHECK(blf != NULL, "--max-line=%zu: no reply for line %zu", bound, lines);
+        size_t olen = (size_t)(olf - (out + opos)), blen = (size_t)(blf - (bout + bpos));
+        if (n <= bound) {
+            FUZZ_CHECK(blen == olen && memcmp(out + opos, bout + bpos, olen) == 0,
+                       "--max-line=%zu: line %zu (%zu bytes) got %s, without the bound %s", bound, lines, n,
+                       fuzz_esc(bout + bpos, blen), fuzz_esc(out + opos, olen));
+        } else {
+            char want[200];
+            int w = snprintf(want, sizeof want,
+                             "{\"id\":null,\"error\":\"line %zu is longer than %zu bytes (--max-line): skipped "
+                             "unread, so its id is unknown\"}",
+                             lines, bound);
+            FUZZ_CHECK(blen == (size_t)w && memcmp(want, bout + bpos, blen) == 0,
+                       "--max-line=%zu: line %zu (%zu bytes) got %s", bound, lines, n, fuzz_esc(bout + bpos, blen));
+            ended = n > 64 * bound; /* inputs are small: no overflow */
+        }
+        opos = (size_t)(olf - out) + 1;
+        bpos = (size_t)(blf - bout) + 1;
+    }
+    FUZZ_CHECK(bpos == bout_len, "--max-line=%zu: %zu bytes of output after the %zu replies", bound,
+               bout_len - bpos, lines);
+    FUZZ_CHECK(rc == (ended ? CLI_EXIT_INPUT : CLI_EXIT_OK), "--max-line=%zu: cmd_conform returned %d", bound, rc);
+    free(bout);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size == 0)
+        return 0; /* fmemopen needs at least one byte; an empty input has no line to answer */
+    fuzz_input in;
+    memset(&in, 0, sizeof in);
+    corshdr_span text = fin_copy(&in, data, size);
+    char *out = NULL;
+    size_t out_len = 0;
+    int rc = run_conform(text.ptr, size, 0, &out, &out_len);
     FUZZ_CHECK(rc == CLI_EXIT_OK, "cmd_conform returned %d", rc);
 
     /* getline's lines: each ends at LF or at the end of the input. */
@@ -410,6 +481,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         lines++;
     }
     FUZZ_CHECK(opos == out_len, "%zu bytes of output after the %zu replies", out_len - opos, lines);
+    check_bound(text.ptr, size, out, out_len);
     free(out);
     fin_free(&in);
     return 0;

@@ -3,7 +3,7 @@
  * per line, in order, flushed, whatever the line holds; each vector op of DESIGN.md §4 maps to the public
  * API as conformance/SEMANTICS.md defines it.
  */
-#define _POSIX_C_SOURCE 200809L /* getline: a case line can be any length */
+#define _POSIX_C_SOURCE 200809L /* flockfile, getc_unlocked: the line reader */
 
 #include <errno.h>
 #include <limits.h>
@@ -22,7 +22,10 @@
 #include "sized.h"
 
 static const char usage[] =
-    "usage: corshdr conform [--help]\n"
+    "usage: corshdr conform [--max-line BYTES] [--help]\n"
+    "  --max-line BYTES  the longest line read, its LF not counted (default 16777216: 16 MiB); a longer\n"
+    "                    line is answered {\"id\": null, \"error\": ...} and skipped unread, and one going on\n"
+    "                    past 64 times BYTES ends the run (exit 1)\n"
     "\n"
     "The conformance adapter (DESIGN.md section 5). Reads JSON Lines on standard input, one case\n"
     "{\"id\", \"op\", \"input\"} per line, and writes one line per input line, in order, flushed:\n"
@@ -590,17 +593,133 @@ static int emit(json_t *reply)
     return failed ? -1 : 0;
 }
 
+/* ---- reading the cases: one line at a time, never more than --max-line bytes held -------------------- */
+
+#define CONFORM_MAX_LINE ((size_t)16 << 20)
+/* The largest --max-line: a bound above it protects nothing. */
+#define CONFORM_MAX_LINE_LIMIT ((size_t)1 << 30)
+/* A too-long line is skipped up to its LF; one still going after this many times --max-line bytes is no
+ * JSON Lines at all (/dev/zero, a binary file): reading it to its end would take unbounded time. */
+#define CONFORM_SKIP_FACTOR 64
+
+typedef enum {
+    LINE_OK,       /* r->buf[0, r->len) is the line, without its LF */
+    LINE_TOO_LONG, /* the line passed r->max bytes: r->len is r->max; line_skip reads the rest */
+    LINE_ENDLESS,  /* line_skip: the line went on past CONFORM_SKIP_FACTOR * r->max bytes */
+    LINE_END,      /* no line: the end of the input */
+    LINE_ENOMEM,
+    LINE_EIO
+} line_status;
+
+struct line_reader {
+    FILE *in;
+    size_t max;    /* --max-line */
+    char *buf;     /* grown as lines need it, up to max bytes: memory follows the longest line kept */
+    size_t cap;
+    size_t len;
+    size_t number; /* 1-based number of the line last read */
+};
+
+/* Reads the next line. getc_unlocked rather than fread: fread waits for a whole block, and a client may
+ * wait for the answer to one line before it sends the next. */
+static line_status line_read(struct line_reader *r)
+{
+    line_status st = LINE_OK;
+    int c = 0;
+    r->len = 0;
+    r->number++;
+    flockfile(r->in);
+    while ((c = getc_unlocked(r->in)) != EOF && c != '\n') {
+        if (r->len == r->max) {
+            st = LINE_TOO_LONG;
+            break;
+        }
+        if (r->len == r->cap) {
+            size_t cap = r->cap < 4096 ? 4096 : r->cap > r->max / 2 ? r->max : 2 * r->cap;
+            char *bigger = realloc(r->buf, cap);
+            if (!bigger) {
+                st = LINE_ENOMEM;
+                break;
+            }
+            r->buf = bigger;
+            r->cap = cap;
+        }
+        r->buf[r->len++] = (char)c;
+    }
+    if (st == LINE_OK && c == EOF)
+        st = ferror(r->in) ? LINE_EIO : r->len == 0 ? LINE_END : LINE_OK;
+    funlockfile(r->in);
+    return st;
+}
+
+static size_t skip_limit(size_t max)
+{
+    return max <= SIZE_MAX / CONFORM_SKIP_FACTOR ? max * CONFORM_SKIP_FACTOR : SIZE_MAX;
+}
+
+/* After LINE_TOO_LONG: reads the rest of the line without keeping it, and gives back the buffer, which
+ * held r->max bytes (the next lines need only what they hold). */
+static line_status line_skip(struct line_reader *r)
+{
+    size_t limit = skip_limit(r->max);
+    size_t seen = r->max + 1; /* the byte line_read stopped at is read */
+    line_status st = LINE_OK;
+    int c = 0;
+    free(r->buf);
+    r->buf = NULL;
+    r->cap = 0;
+    flockfile(r->in);
+    while ((c = getc_unlocked(r->in)) != EOF && c != '\n')
+        if (++seen > limit) {
+            st = LINE_ENDLESS;
+            break;
+        }
+    if (st == LINE_OK && c == EOF && ferror(r->in))
+        st = LINE_EIO;
+    funlockfile(r->in);
+    return st;
+}
+
+static int parse_max_line(const char *s, size_t *out)
+{
+    size_t v = 0;
+    if (!*s)
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        v = v * 10 + (size_t)(*s - '0');
+        if (v > CONFORM_MAX_LINE_LIMIT)
+            return -1;
+    }
+    if (v == 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 int cmd_conform(int argc, char **argv)
 {
-    static const args_option options[] = {{"help", 'h', 0, 'h'}, {NULL, 0, 0, 0}};
+    enum { OPT_HELP = 'h', OPT_MAX_LINE = 1 };
+    static const args_option options[] = {
+        {"help", 'h', 0, OPT_HELP}, {"max-line", 0, 1, OPT_MAX_LINE}, {NULL, 0, 0, 0}};
     args a;
     const char *value;
     int id;
+    struct line_reader r = {stdin, CONFORM_MAX_LINE, NULL, 0, 0, 0};
     args_init(&a, argc, argv, "conform");
     while ((id = args_next(&a, options, &value)) != ARGS_END) {
-        if (id == 'h') {
+        if (id == OPT_HELP) {
             fputs(usage, stdout);
             return cli_flush(CLI_EXIT_OK);
+        }
+        if (id == OPT_MAX_LINE) {
+            if (parse_max_line(value, &r.max) == 0)
+                continue;
+            char shown[CLI_ESCAPED_SIZE];
+            cli_error("conform: --max-line must be a number of bytes from 1 to %zu, not '%s'", CONFORM_MAX_LINE_LIMIT,
+                      cli_escape(shown, value, strlen(value)));
+            return CLI_EXIT_USAGE;
         }
         if (id == ARGS_OPERAND) {
             cli_error("conform: unexpected argument '%s': cases are read from standard input", value);
@@ -609,27 +728,39 @@ int cmd_conform(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
 
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t got;
     int status = CLI_EXIT_OK;
-    while ((got = getline(&line, &cap, stdin)) >= 0) {
-        size_t len = (size_t)got;
-        if (len && line[len - 1] == '\n')
-            len--;
-        if (len && line[len - 1] == '\r')
-            len--;
-        if (emit(answer(line, len)) != 0) {
+    line_status st;
+    while ((st = line_read(&r)) == LINE_OK || st == LINE_TOO_LONG) {
+        json_t *reply;
+        if (st == LINE_TOO_LONG) {
+            /* Answered at once, before the rest arrives: the peer may be waiting for it. The id is in the
+             * part not read, so it is unknown. */
+            reply = error_reply(NULL, "line %zu is longer than %zu bytes (--max-line): skipped unread, so its id is "
+                                      "unknown", r.number, r.max);
+        } else {
+            size_t len = r.len;
+            if (len && r.buf[len - 1] == '\r')
+                len--;
+            reply = answer(r.buf ? r.buf : "", len);
+        }
+        if (emit(reply) != 0) {
             cli_error("conform: cannot write standard output: %s", strerror(errno));
             status = CLI_EXIT_INPUT;
             break;
         }
+        if (st == LINE_TOO_LONG && (st = line_skip(&r)) != LINE_OK)
+            break;
     }
-    /* getline also returns -1 when it cannot grow its buffer: that is not the end of the input. */
-    if (status == CLI_EXIT_OK && !feof(stdin)) {
-        cli_error("conform: cannot read standard input: %s", strerror(errno));
+    if (status == CLI_EXIT_OK && st != LINE_END) {
+        if (st == LINE_ENDLESS)
+            cli_error("conform: line %zu goes on past %zu bytes without a line feed: the input is not JSON Lines; "
+                      "stopped", r.number, skip_limit(r.max));
+        else if (st == LINE_ENOMEM)
+            cli_error("conform: out of memory for line %zu (%zu bytes read)", r.number, r.len);
+        else
+            cli_error("conform: cannot read standard input: %s", strerror(errno));
         status = CLI_EXIT_INPUT;
     }
-    free(line);
+    free(r.buf);
     return status;
 }

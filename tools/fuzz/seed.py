@@ -175,7 +175,11 @@ EXTRA = {
                 b'{"id":"a","op":"token","input":{"value":"\\u0100"}}\n',
                 b'{"id":"a","op":"preflight","input":{"origin":"null","credentials":"omit","method":"GET",'
                 b'"request_headers":[],"status":200.0,"headers":[]}}\r\n{"id":"b","op":"max-age","input":'
-                b'{"headers":[["Access-Control-Max-Age","-1"]]}}'],
+                b'{"headers":[["Access-Control-Max-Age","-1"]]}}',
+                # the line bound (--max-line = the first line's length): one line over it, then one past 64 times it
+                b'{"id":"a","op":"token","input":{"value":"x"}}\n{"id":"b","op":"token","input":{"value":"xy"}}\r\n'
+                b'{"id":"c","op":"token","input":{"value":"y"}}',
+                b"\r\n" + b"0" * 64 + b"\n" + b"0" * 65 + b"\n{}\n"],
     "head": [b"HTTP/1.1 200 OK\n", b"HTTP/2 204\r\nA:b\r\n", b"HTTP/1.1 200 OK\r\n folded: x\r\n",
              b"HTTP/1.1 200 OK\r\nName : x\r\n", b"HTTP/1.1 200 OK\r\nnocolon\r\n", b"HTTP/3.0 599 \t\x80\r\n\r\nbody"],
 }

@@ -12,6 +12,8 @@ import os
 import select
 import subprocess
 import sys
+import tempfile
+import threading
 import unittest
 
 CORSHDR = None  # set from argv in __main__
@@ -34,6 +36,27 @@ def run_conform(stdin: bytes, timeout: float = 240):
         assert text.isascii(), "replies are ASCII (JSON_ENSURE_ASCII)"
         replies.append(json.loads(text))
     return replies, done.returncode, done.stderr
+
+
+def run_measured(argv, stdin, timeout: float = 120):
+    """Runs `corshdr ARGV` with standard input from the open file `stdin`; returns its output lines, status,
+    standard error and peak resident set (KiB, from wait4: the process's own high-water mark)."""
+    process = subprocess.Popen([CORSHDR] + argv, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    timer = threading.Timer(timeout, process.kill)
+    timer.start()
+    try:
+        err = []
+        reader = threading.Thread(target=lambda: err.append(process.stderr.read()))
+        reader.start()
+        out = process.stdout.read()
+        reader.join()
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        timer.cancel()
+        process.stdout.close()
+        process.stderr.close()
+    return out.split(b"\n")[:-1], process.returncode, err[0].decode(errors="replace"), usage.ru_maxrss
 
 
 def kind(reply: dict) -> str:
@@ -352,7 +375,8 @@ class ConformTest(unittest.TestCase):
         self.assertEqual(kind(replies[0]), "error")
 
     def test_ten_mebibyte_lines(self):
-        """getline: no line length limit. A 10 MiB case is answered; a 10 MiB malformed one is refused."""
+        """Lines up to --max-line (16 MiB by default) are read whole: a 10 MiB case is answered; a 10 MiB
+        malformed one is refused."""
         big = "\u00e9" * (2 * MIB)  # 12 MiB of \\u00e9 escapes on the line
         big_case = case_line("big", "combine", {"headers": [["A", big], ["a", "x"]], "name": "A"})
         self.assertGreater(len(big_case), 10 * MIB)
@@ -367,6 +391,86 @@ class ConformTest(unittest.TestCase):
         self.assertEqual(replies[2], {"id": "after", "result": {"valid": True}})
         self.assertEqual(replies[3], {"id": "big-list", "result": {"failure": True}})  # max_bytes
         self.assertEqual(len(replies[4]["result"]["values"]), 5 * MIB + 1)
+
+    def test_max_line_bound_and_recovery(self):
+        """--max-line BYTES: a line of BYTES bytes (its LF not counted, a CR before it counted) is read; a
+        longer one is answered with one error line, id null since the id is in the part not read, and the
+        next line is answered as usual."""
+        case = case_line("fits", "token", {"value": "a"})[:-1]
+        bound = len(case)
+        shorter = case_line("fit", "token", {"value": "a"})[:-1] + b"\r"  # with its CR, exactly the bound
+        self.assertEqual(len(shorter), bound)
+        stdin = b"\n".join([case, case + b"\r", case + b"x" * 1000, case_line("next", "token", {"value": "b"})[:-1],
+                            shorter]) + b"\n"
+        done = subprocess.run([CORSHDR, "conform", "--max-line", str(bound)], input=stdin, capture_output=True,
+                              timeout=60)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        replies = [json.loads(x) for x in done.stdout.split(b"\n")[:-1]]
+        too_long = {"id": None, "error": "line %%d is longer than %d bytes (--max-line): skipped unread, so its id is "
+                                         "unknown" % bound}
+        self.assertEqual(replies, [{"id": "fits", "result": {"valid": True}},
+                                   dict(too_long, error=too_long["error"] % 2),
+                                   dict(too_long, error=too_long["error"] % 3),
+                                   {"id": "next", "result": {"valid": True}},
+                                   {"id": "fit", "result": {"valid": True}}])
+        done = subprocess.run([CORSHDR, "conform", "--max-line=%d" % (bound - 1)], input=case + b"\n",
+                              capture_output=True, timeout=60)
+        self.assertEqual(json.loads(done.stdout), dict(too_long, error=too_long["error"].replace(
+            str(bound), str(bound - 1)) % 1))
+
+    def test_endless_line_ends_the_run(self):
+        """A too-long line is skipped to its LF, up to 64 times --max-line bytes; past that the input is not
+        JSON Lines: after the line's error reply, one error line on stderr and exit status 1."""
+        for length, endless in ((6400, False), (6401, True)):
+            with self.subTest(length=length):
+                stdin = b"x" * length + b"\n" + case_line("after", "origin", {"value": "null"})
+                done = subprocess.run([CORSHDR, "conform", "--max-line", "100"], input=stdin, capture_output=True,
+                                      timeout=60)
+                replies = [json.loads(x) for x in done.stdout.split(b"\n")[:-1]]
+                self.assertEqual(replies[0]["id"], None)
+                self.assertIn("longer than 100 bytes (--max-line)", replies[0]["error"])
+                if endless:
+                    self.assertEqual(done.returncode, 1)
+                    self.assertEqual(len(replies), 1)
+                    self.assertEqual(done.stderr, b"corshdr: conform: line 1 goes on past 6400 bytes without a line "
+                                                  b"feed: the input is not JSON Lines; stopped\n")
+                else:
+                    self.assertEqual(done.returncode, 0, done.stderr)
+                    self.assertEqual(replies[1:], [{"id": "after", "result": {"valid": True}}])
+
+    def test_dev_zero_ends_with_bounded_memory(self):
+        """`corshdr conform < /dev/zero`: one endless line of NUL bytes. It gets its error reply, the run
+        stops after 64 times the 16 MiB default (1 GiB) with an error line and status 1, and the process
+        never holds much more than the 16 MiB bound (the unbounded reader grew to gigabytes)."""
+        _, _, _, idle = run_measured(["conform"], subprocess.DEVNULL)
+        with open("/dev/zero", "rb") as zero:
+            out, status, err, peak = run_measured(["conform"], zero)
+        self.assertEqual(status, 1, err)
+        self.assertEqual([json.loads(x) for x in out], [{"id": None, "error": "line 1 is longer than 16777216 bytes "
+                                                          "(--max-line): skipped unread, so its id is unknown"}])
+        self.assertEqual(err, "corshdr: conform: line 1 goes on past 1073741824 bytes without a line feed: the input "
+                              "is not JSON Lines; stopped\n")
+        # 16 MiB of line, grown by doubling (under ASan, the freed smaller buffers sit in its quarantine).
+        self.assertLess(peak - idle, 3 * 16 * 1024, "peak %d KiB, idle %d KiB" % (peak, idle))
+
+    def test_long_single_line_memory_is_the_bound(self):
+        """A 64 MiB line (four times the default bound) costs the bound, not the line; the next case is
+        answered."""
+        _, _, _, idle = run_measured(["conform"], subprocess.DEVNULL)
+        with tempfile.TemporaryFile() as f:
+            f.write(b'{"id":"big","op":"token","input":{"value":"')
+            chunk = b"a" * MIB
+            for _ in range(64):
+                f.write(chunk)
+            f.write(b'"}}\n' + case_line("after", "token", {"value": "GET"}))
+            f.seek(0)
+            out, status, err, peak = run_measured(["conform"], f)
+        self.assertEqual(status, 0, err)
+        self.assertEqual([json.loads(x) for x in out],
+                         [{"id": None, "error": "line 1 is longer than 16777216 bytes (--max-line): skipped unread, "
+                                                "so its id is unknown"},
+                          {"id": "after", "result": {"valid": True}}])
+        self.assertLess(peak - idle, 3 * 16 * 1024, "peak %d KiB, idle %d KiB" % (peak, idle))
 
     def test_outputs_are_sized_from_the_library_not_capped(self):
         names = ["X-H%05d" % i for i in range(5000)]
@@ -425,7 +529,10 @@ class ConformTest(unittest.TestCase):
         done = subprocess.run([CORSHDR, "conform", "--help"], capture_output=True)
         self.assertEqual(done.returncode, 0)
         self.assertIn(b"usage: corshdr conform", done.stdout)
-        for argv in (["conform", "extra"], ["conform", "--bogus"]):
+        self.assertIn(b"--max-line BYTES", done.stdout)
+        for argv in (["conform", "extra"], ["conform", "--bogus"], ["conform", "--max-line"],
+                     ["conform", "--max-line", "0"], ["conform", "--max-line", "1073741825"],
+                     ["conform", "--max-line", "16M"], ["conform", "--max-line", "-1"]):
             done = subprocess.run([CORSHDR] + argv, capture_output=True, input=b"")
             self.assertEqual(done.returncode, 2)
             self.assertEqual(done.stdout, b"")
