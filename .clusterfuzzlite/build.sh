@@ -51,9 +51,9 @@ for h in "$top"/harness/fuzz_*.c; do
   [ "$t" = input ] && continue # harness/fuzz_input.c is the shared decoder, not a target
   extra="" extra_flags="" libs=""
   case $t in
-    head)
+    head|head_limits)
       [ -f "$tool/head.c" ] || { echo "skip $t: no $tool/head.c"; continue; }
-      extra="$tool/head.c" extra_flags="-I$tool" ;;
+      extra="$tool/head.c $top/harness/head_check.c" extra_flags="-I$tool" ;;
     conform)
       if [ "$msan" = 1 ]; then echo "skip $t: jansson is not MSan-instrumented"; continue; fi
       [ -n "$jansson_static" ] || { echo "skip $t: no static jansson (libjansson.a)"; continue; }

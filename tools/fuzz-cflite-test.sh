@@ -21,7 +21,7 @@ for h in "$top"/harness/fuzz_*.c; do
   t=$(basename "$h" .c)
   t=${t#fuzz_}
   [ "$t" = input ] && continue
-  if [ "$t" = head ] && [ ! -f "$top/tools/corshdr/head.c" ]; then continue; fi
+  case $t in head|head_limits) [ -f "$top/tools/corshdr/head.c" ] || continue ;; esac
   if [ "$t" = conform ] && [ ! -f "$top/tools/corshdr/conform.c" ]; then continue; fi
   bin=$out/fuzz_$t
   for f in "$bin" "${bin}_seed_corpus.zip" "$bin.dict"; do

@@ -25,11 +25,12 @@ VECTORS = os.path.join(TOP, "conformance", "vectors")
 CORPUS = os.path.join(TOP, "corpus")
 
 TARGETS = ["token", "field_value", "combine", "split", "name_list", "exposed", "cors_check", "preflight",
-           "max_age", "request_safelisted", "unsafe_names", "origin", "policy", "head", "conform"]
+           "max_age", "request_safelisted", "unsafe_names", "origin", "policy", "head", "head_limits", "conform"]
 
 # F bits (harness/fuzz_input.h)
 CRED = {"omit": 0, "same-origin": 1, "include": 2}
 SWITCH_A = 0x08
+SWITCH_B = 0x10
 SINGLETONS = {b"access-control-allow-origin", b"access-control-allow-credentials", b"access-control-max-age",
               b"access-control-request-method"}
 
@@ -150,11 +151,26 @@ OPS = {
     "origin": ["origin"],
     "policy": ["preflight", "cors-check"],
     "head": ["cors-check", "exposed", "preflight", "max-age"],
+    "head_limits": [],  # hand-made seeds only (EXTRA)
     "conform": None,  # every op
 }
 
+# head_limits (harness/fuzz_head_limits.c): prefix, a line repeated K times, K, suffix; SWITCH_A counts K
+# from the 10000-line bound, SWITCH_B from the 1 MiB byte bound.
+STATUS = b"HTTP/1.1 200 OK\r\n"
+LONG_LINE = b"x-long:" + b"v" * 193 + b"\r\n"  # 202 bytes: the byte bound comes before the line bound
+
+
+def head_limits(flags, prefix, line, k, suffix):
+    return records_input(flags, [prefix, line, str(k).encode(), suffix])
+
+
 # Hand-made seeds for what the vectors do not reach (small limits, flags, malformed adapter lines).
 EXTRA = {
+    "head_limits": [head_limits(SWITCH_A, STATUS, b"a:b\r\n", k, b"\r\n") for k in (-1, 0, 1)] +
+                   [head_limits(SWITCH_B, STATUS, LONG_LINE, k, b"\r\n") for k in (-1, 0)] +
+                   [head_limits(SWITCH_B, STATUS + b"X:", b"y", k, b"") for k in (0, 1)] +
+                   [head_limits(SWITCH_B, b"HTTP/1.1 200 ", b"x", 1, b"")],
     "name_list": [records_input(0x20 | 0x10, [b"X", b"X:", b"X: , ,"]),
                   records_input(0x60, [b"A", b"A: a, b, c", b"A: d"]),
                   records_input(0x40 | SWITCH_A, [b"A", b"A: a", b"a: b"]),
@@ -207,6 +223,7 @@ TARGET_DICT = {
                 b"token", b"field-value", b"combine", b"split", b"name-list", b"exposed", b"cors-check",
                 b"preflight", b"max-age", b"request-safelisted", b"unsafe-names", b"forbidden-request", b"origin"],
     "head": [b"HTTP/1.1 ", b"HTTP/1.0 ", b"HTTP/2 ", b"HTTP/3 ", b"200 OK", b"204", b"\r\n\r\n"],
+    "head_limits": [b"HTTP/1.1 ", b"200 OK", b"\r\n\r\n", b"-1", b"10000", b"9999", b"1048576"],
     "policy": [b"OPTIONS", b"Origin: ", b"Access-Control-Request-Method: ", b"Access-Control-Request-Headers: "],
     "origin": [b"http", b"https", b"ws", b"wss", b"ftp", b"[", b"]", b"::", b"::ffff:", b".", b"_", b":0",
                b":65535", b":65536", b"0x7f", b"localhost", b"xn--"],
