@@ -86,12 +86,19 @@ secs=$(fuzz_seconds "$duration")
 case $engine in libfuzzer|afl) ;; *) echo "--engine must be libfuzzer or afl" >&2; exit 2 ;; esac
 [ -d "$top/corpus/$target" ] || { echo "no corpus/$target: unknown target $target" >&2; exit 2; }
 dir=${work:-${FUZZ_CAMPAIGN_DIR:-/tmp/fuzz-campaign}/$target}
-case $(cd "$(dirname "$dir")" 2>/dev/null && pwd)/ in
-  "$top"/corpus/*) echo "the work folder must not be inside corpus/" >&2; exit 2 ;;
-esac
+# The work folder is emptied: never the checkout itself (its corpus/) nor a folder inside corpus/. Checked
+# on the path as given (nothing created yet), then on the real path.
+not_there() {
+  case $1/ in
+    "$top"/|"$top"/./|"$top"/corpus/*) echo "the work folder must not be the checkout nor inside corpus/: $1" >&2; exit 2 ;;
+  esac
+}
+case $dir in /*) not_there "$dir" ;; *) not_there "$(pwd)/${dir#./}" ;; esac
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+not_there "$dir"
 rm -rf "$dir/corpus" "$dir/crashes" "$dir/logs" "$dir/afl" "$dir/summary.json" "$dir/rusage.json" "$dir/coverage.json"
 mkdir -p "$dir/corpus" "$dir/crashes" "$dir/logs"
-dir=$(cd "$dir" && pwd)
 cores=$(nproc 2>/dev/null || echo 2)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "")
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)

@@ -5,7 +5,7 @@
 # covered/total and percent), then the total. tools/fuzz/coverage.py does the work; see its --help.
 #
 # Usage: tools/fuzz-coverage.sh [EXTRA_ROOT] [--no-unit-tests] [--target T]... [--extra T=DIR]...
-#                               [--json FILE]
+#                               [--json FILE] [--html DIR]
 #   EXTRA_ROOT: also replay EXTRA_ROOT/<target>/corpus/ (a campaign work root, e.g. /tmp/fuzz-campaign)
 # Environment: FUZZ_COVERAGE_DIR (the build, default /tmp/fuzz-coverage), FUZZ_CC, LLVM_PROFDATA, LLVM_COV.
 set -eu

@@ -31,6 +31,9 @@ build_and_test sanitize clang -DCORSHDR_SANITIZE=ON
 stage "fuzz: every target built for libFuzzer (ASan+UBSan), a smoke run of each from its corpus"
 FUZZ_BUILD_DIR="$top/build/fuzz-libfuzzer" sh tools/fuzz-smoke.sh
 
+stage "fuzz: the AFL++ driver and cmplog, campaign summaries, the fold into corpus/, the coverage table"
+/usr/bin/python3 tools/fuzz/test_tools.py "$top/build/fuzz-libfuzzer"
+
 stage "fuzz: a one-byte bug planted in a copy of parser/src is caught by the smoke run"
 FUZZ_PLANTED_DIR="$top/build/fuzz-planted" sh tools/fuzz-planted-bug.sh
 

@@ -14,7 +14,7 @@ corpus before and after adding DIR (what the campaign reached through its target
 the unit tests before and after adding DIR (what it added to the project).
 
 Usage: tools/fuzz/coverage.py [--build DIR] [--no-unit-tests] [--target T]... [--extra T=DIR]...
-                              [--root ROOT] [--json FILE] [--campaign TARGET DIR] [--quiet]
+                              [--root ROOT] [--json FILE] [--html DIR] [--campaign TARGET DIR] [--quiet]
   --root ROOT   also replay ROOT/<target>/corpus/ for every target that has one (a campaign work root)
 Environment: FUZZ_CC (default clang), LLVM_PROFDATA, LLVM_COV. Standard library only.
 """
@@ -68,7 +68,6 @@ class Profiles:
         self.dir = os.path.join(bdir, "profiles")
         shutil.rmtree(self.dir, ignore_errors=True)
         os.makedirs(self.dir)
-        self.binaries = set()
 
     def replay(self, name, target, folders):
         binary = os.path.join(self.bdir, "harness", "replay_" + target)
@@ -79,7 +78,6 @@ class Profiles:
         env = dict(os.environ, LLVM_PROFILE_FILE=os.path.join(out, "%p.profraw"))
         log = os.path.join(self.dir, name + ".log")
         run([binary] + folders, log, env)
-        self.binaries.add(binary)
         with open(log) as f:
             return f.read().strip().splitlines()[-1]
 
@@ -89,8 +87,6 @@ class Profiles:
         env = dict(os.environ, LLVM_PROFILE_FILE=os.path.join(out, "%p.profraw"))
         run(["ctest", "--test-dir", self.bdir, "-R", r"^unit\.", "-j", str(os.cpu_count() or 2),
              "--output-on-failure"], os.path.join(self.dir, "unit.log"), env)
-        tests = sorted(glob.glob(os.path.join(self.bdir, "parser", "tests", "test_*")))
-        self.binaries.update(t for t in tests if os.access(t, os.X_OK) and not os.path.isdir(t))
 
     def summary(self, names, profdata, cov):
         raws = [r for n in names for r in glob.glob(os.path.join(self.dir, n, "*.profraw"))]
@@ -102,11 +98,18 @@ class Profiles:
         r = subprocess.run([profdata, "merge", "-sparse", "-o", merged] + raws, stderr=subprocess.PIPE)
         if r.returncode != 0:
             sys.exit("coverage: llvm-profdata merge failed: %s" % r.stderr.decode(errors="replace")[-2000:])
-        objs = sorted(self.binaries)
+        # Every binary's coverage map, also of those that did not run: the same lines and branches count
+        # whatever ran (a file no binary links would otherwise drop out of the total).
+        objs = sorted(glob.glob(os.path.join(self.bdir, "harness", "replay_*")) +
+                      [t for t in glob.glob(os.path.join(self.bdir, "parser", "tests", "test_*"))
+                       if os.access(t, os.X_OK) and not os.path.isdir(t)])
         cmd = [cov, "export", "-summary-only", "-instr-profile=" + merged, objs[0]]
         for o in objs[1:]:
             cmd += ["-object", o]
-        data = json.loads(subprocess.run(cmd + [SRC], check=True, stdout=subprocess.PIPE).stdout)["data"][0]
+        r = subprocess.run(cmd + [SRC], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if r.returncode != 0:
+            sys.exit("coverage: llvm-cov export failed: %s" % r.stderr.decode(errors="replace")[-2000:])
+        data = json.loads(r.stdout)["data"][0]
         files = {}
         for f in data["files"]:
             rel = os.path.relpath(f["filename"], TOP)
@@ -114,7 +117,16 @@ class Profiles:
         # Every file of parser/src, also one no binary compiled (then it counts as not covered at all).
         for p in sorted(glob.glob(os.path.join(SRC, "*.[ch]"))):
             files.setdefault(os.path.relpath(p, TOP), None)
+        self.last = (merged, objs)
         return {"files": dict(sorted(files.items())), "total": figures(data["totals"])}
+
+    def html(self, out, cov):
+        """llvm-cov's annotated sources of parser/src for the last summary, in `out`."""
+        merged, objs = self.last
+        cmd = [cov, "show", "-format=html", "-output-dir=" + out, "-instr-profile=" + merged, objs[0]]
+        for o in objs[1:]:
+            cmd += ["-object", o]
+        subprocess.run(cmd + [SRC], check=True, stderr=subprocess.DEVNULL)
 
 
 def figures(s):
@@ -162,6 +174,7 @@ def main():
     ap.add_argument("--json", help="write the figures as JSON")
     ap.add_argument("--campaign", nargs=2, metavar=("TARGET", "DIR"))
     ap.add_argument("--quiet", action="store_true", help="no table on stdout")
+    ap.add_argument("--html", metavar="DIR", help="also llvm-cov's annotated sources, as HTML in DIR")
     a = ap.parse_args()
     profdata = tool("LLVM_PROFDATA", "llvm-profdata", "llvm-profdata-14")
     cov = tool("LLVM_COV", "llvm-cov", "llvm-cov-14")
@@ -213,6 +226,9 @@ def main():
         say(table(result, "parser/src coverage by %s:" % (
             ("the corpora of " + ", ".join(chosen)) + ("" if a.no_unit_tests else " and the unit tests"))))
         say("parser/src coverage: %s" % short(result["total"]))
+        if a.html:
+            prof.html(a.html, cov)
+            say("html: %s/index.html" % a.html)
     if a.json:
         with open(a.json, "w") as f:
             json.dump(result, f, indent=1)

@@ -22,7 +22,8 @@ import tempfile
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VECTORS = os.path.join(TOP, "conformance", "vectors")
-CORPUS = os.path.join(TOP, "corpus")
+# FUZZ_CORPUS_DIR: another corpus root with the same layout (tools/fuzz/test_tools.py folds into a copy).
+CORPUS = os.environ.get("FUZZ_CORPUS_DIR") or os.path.join(TOP, "corpus")
 
 TARGETS = ["token", "field_value", "combine", "split", "name_list", "exposed", "cors_check", "preflight",
            "max_age", "request_safelisted", "unsafe_names", "origin", "policy", "head", "head_limits", "conform"]
