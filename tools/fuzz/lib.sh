@@ -15,8 +15,9 @@ fuzz_unlock() {
 
 # The AFL++ engine binaries (harness/afl_main.c) in DIR: CORSHDR_FUZZ_ENGINE=afl with afl-clang-fast, or
 # afl-clang-lto when FUZZ_AFL_LTO=1 (collision-free edge ids and an automatic dictionary; static
-# libraries then need llvm-ar). FUZZ_AFL_CMPLOG=1 makes the cmplog twin (AFL_LLVM_CMPLOG=1), which afl-fuzz
-# runs beside the plain binary with -c. Builds the targets named, or all.
+# libraries then need llvm-ar, and the link ld.lld: Debian's llvm and lld). FUZZ_AFL_CMPLOG=1 makes the
+# cmplog twin (AFL_LLVM_CMPLOG=1), which afl-fuzz runs beside the plain binary with -c. Builds the targets
+# named, or all.
 # Usage: fuzz_build_afl DIR [TARGET...]
 fuzz_build_afl() {
   b=$1

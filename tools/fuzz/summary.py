@@ -50,9 +50,12 @@ def afl_stats(work):
             st[k.strip()] = v.strip()
         execs += int(st.get("execs_done", 0))
         modes.add(st.get("target_mode", ""))
+        stability = st.get("stability", "").rstrip("%")
         instances.append({"name": os.path.basename(os.path.dirname(path)), "execs": int(st.get("execs_done", 0)),
-                          "stability": st.get("stability"), "edges_found": st.get("edges_found"),
-                          "target_mode": st.get("target_mode"), "afl_version": st.get("afl_version")})
+                          "stability_pct": float(stability) if stability else None,
+                          "edges_found": int(st["edges_found"]) if st.get("edges_found", "").isdigit() else None,
+                          "target_mode": st.get("target_mode"),
+                          "afl_version": st.get("afl_version", "").lstrip("+") or None})
     return execs, instances
 
 
@@ -102,7 +105,7 @@ def main():
         version = "libFuzzer of " + version
     else:
         execs, instances = afl_stats(work)
-        version = "AFL++ " + ((instances[0]["afl_version"] or "?").lstrip("+") if instances else "?")
+        version = "AFL++ " + ((instances[0]["afl_version"] or "?") if instances else "?")
 
     seeds = {sha1_of(p) for p in files(os.path.join(TOP, "corpus", a.target))}
     final = {sha1_of(p) for p in files(os.path.join(work, "corpus"))}
