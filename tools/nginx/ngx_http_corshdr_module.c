@@ -54,7 +54,7 @@ typedef struct {
     /* NULL when neither this level nor any above sets it; shared with the level it is inherited from */
     ngx_array_t                *lists[CORSHDR_LISTS];     /* of ngx_http_corshdr_entry_t */
     ngx_http_corshdr_entry_t   *settings[CORSHDR_SETTINGS];
-    ngx_int_t                   values[CORSHDR_SETTINGS];
+    ngx_int_t                   values[CORSHDR_SETTINGS];  /* meaningful where settings[i] is set */
 
     corshdr_policy             *policy;   /* NULL: no CORS at this level */
     ngx_http_corshdr_entry_t   *first;    /* the first directive at this level, or NULL */
@@ -235,21 +235,8 @@ ngx_http_corshdr_create_main_conf(ngx_conf_t *cf)
 static void *
 ngx_http_corshdr_create_loc_conf(ngx_conf_t *cf)
 {
-    ngx_uint_t                    i;
-    ngx_http_corshdr_loc_conf_t  *conf;
-
-    conf = ngx_pcalloc(cf->pool, sizeof(ngx_http_corshdr_loc_conf_t));
-    if (conf == NULL) {
-        return NULL;
-    }
-
-    /* pcalloc: lists and settings NULL (not set), policy NULL, first NULL, compiled 0 */
-
-    for (i = 0; i < CORSHDR_SETTINGS; i++) {
-        conf->values[i] = NGX_CONF_UNSET;
-    }
-
-    return conf;
+    /* lists and settings NULL (not set), policy NULL, first NULL, compiled 0 */
+    return ngx_pcalloc(cf->pool, sizeof(ngx_http_corshdr_loc_conf_t));
 }
 
 
@@ -569,7 +556,7 @@ ngx_http_corshdr_compile(ngx_conf_t *cf, ngx_http_corshdr_loc_conf_t *conf)
     conf->compiled = 1;
     conf->policy = NULL;
 
-    if (conf->values[CORSHDR_SET_ENABLE] == 0) {
+    if (conf->settings[CORSHDR_SET_ENABLE] != NULL && conf->values[CORSHDR_SET_ENABLE] == 0) {
         return NGX_OK;  /* corshdr off */
     }
 
@@ -625,13 +612,12 @@ ngx_http_corshdr_compile(ngx_conf_t *cf, ngx_http_corshdr_loc_conf_t *conf)
     cfg.nheaders = conf->lists[CORSHDR_LIST_HEADERS] ? conf->lists[CORSHDR_LIST_HEADERS]->nelts : 0;
     cfg.expose = spans[CORSHDR_LIST_EXPOSE];
     cfg.nexpose = conf->lists[CORSHDR_LIST_EXPOSE] ? conf->lists[CORSHDR_LIST_EXPOSE]->nelts : 0;
+    /* values[] of a setting never set are 0: off, no max-age line, the default status */
     cfg.credentials = conf->values[CORSHDR_SET_CREDENTIALS] == 1;
     cfg.allow_null = conf->values[CORSHDR_SET_NULL] == 1;
     cfg.debug = conf->values[CORSHDR_SET_DEBUG] == 1;
-    cfg.max_age = conf->values[CORSHDR_SET_MAX_AGE] == NGX_CONF_UNSET
-                  ? 0 : (int32_t) conf->values[CORSHDR_SET_MAX_AGE];
-    cfg.preflight_status = conf->values[CORSHDR_SET_STATUS] == NGX_CONF_UNSET
-                           ? 0 : (int) conf->values[CORSHDR_SET_STATUS];
+    cfg.max_age = (int32_t) conf->values[CORSHDR_SET_MAX_AGE];
+    cfg.preflight_status = (int) conf->values[CORSHDR_SET_STATUS];
     cfg.is_public_suffix = ngx_http_corshdr_public_suffix;
     cfg.suffix_ctx = mcf;
 
@@ -931,7 +917,15 @@ ngx_http_corshdr_init(ngx_conf_t *cf)
 {
     ngx_http_handler_pt            *h;
     ngx_http_core_main_conf_t      *cmcf;
+    ngx_http_corshdr_loc_conf_t    *lcf;
     ngx_http_corshdr_main_conf_t   *mcf;
+
+    /* The http level's own entries: merged into every server, but checked here even with no server. */
+    lcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_corshdr_module);
+
+    if (ngx_http_corshdr_compile(cf, lcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_corshdr_module);
 
