@@ -12,18 +12,20 @@
 #   padded     the ordinary preflight with an X-Padding line as long as hostile's list (1036 bytes), and
 #   padded4k   with one of 4096 bytes: nginx reads and parses every byte of a request, so these, not the
 #              ordinary preflight, are what a hostile one of the same size costs without hostile content
-# wrk (pinned to the first CPU) runs each for DURATION seconds with 1 thread and CONNECTIONS connections;
-# the workloads take turns, ROUNDS times, so that a slow spell of the shared machine hits them alike. For
-# each: the median requests/s, and nginx's CPU time per request (from /proc/PID/schedstat), which the
-# machine's other load disturbs less than wall-clock throughput.
-#   sh tools/nginx/bench.sh BUILD [ROUNDS [DURATION [CONNECTIONS]]]     (defaults 7, 10, 4)
+# wrk (pinned to the first CPU) runs each for DURATION seconds with 1 thread and CONNECTIONS connections.
+# The machine is shared and its load changes by the minute, so the workloads take short turns, ROUNDS
+# times, in an order reversed every other round, and each comparison is the median over the rounds of
+# the ratio of two neighbouring runs, in requests/s and in nginx's CPU time per request (from
+# /proc/PID/schedstat: time on a CPU, which other load disturbs less than wall-clock throughput).
+# The table gives each workload's median too, with the range of its requests/s.
+#   sh tools/nginx/bench.sh BUILD [ROUNDS [DURATION [CONNECTIONS]]]     (defaults 15, 3, 4)
 # BUILD is a CMake build tree of this project; needs wrk (Debian: apt-get install wrk) and what
 # tools/nginx/build.sh needs. Prints a table; raw wrk output goes to $BUILD/nginx-bench/.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 [ $# -ge 1 ] || { echo "usage: $0 BUILD [ROUNDS [DURATION [CONNECTIONS]]]" >&2; exit 2; }
 build=$(cd "$1" && pwd)
-rounds=${2:-7} duration=${3:-10} conns=${4:-4}
+rounds=${2:-15} duration=${3:-3} conns=${4:-4}
 command -v wrk >/dev/null || { echo "bench: wrk is missing (Debian: apt-get install wrk)" >&2; exit 1; }
 module=$(sh "$here/build.sh" "$build" | tail -1)
 
@@ -145,8 +147,11 @@ EOF
 done
 
 oncpu() { cut -d' ' -f1 "/proc/$nginx_pid/schedstat"; }
+reversed=$(echo "$workloads" | tr ' ' '\n' | tac | tr '\n' ' ')
 for r in $(seq "$rounds"); do
-  for w in $workloads; do
+  order=$workloads
+  [ $((r % 2)) -eq 0 ] && order=$reversed
+  for w in $order; do
     before=$(oncpu)
     # shellcheck disable=SC2086
     $pin_wrk wrk -t1 -c"$conns" -d"${duration}s" -s "$out/lua/$w.lua" "http://127.0.0.1:$port$(path_of $w)" \
@@ -155,32 +160,39 @@ for r in $(seq "$rounds"); do
     reqs=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$out/$w.$r.txt")
     rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$out/$w.$r.txt")
     non2xx=$(sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$out/$w.$r.txt")
-    echo "$w $rps $reqs $((after - before)) ${non2xx:-0}" >> "$out/results.txt"
+    echo "$r $w $rps $reqs $((after - before)) ${non2xx:-0}" >> "$out/results.txt"
   done
   echo "round $r/$rounds done" >&2
 done
 
-# Medians per workload: requests/s, and nginx's CPU nanoseconds per request.
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# Per workload: median requests/s (and range), median nginx CPU per request. Per comparison: the median
+# over rounds of the ratio within a round.
 awk -v names="$workloads" '
 function median(a, n,    i, j, t) {
   for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
   return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
-{ n[$1]++; rps[$1, n[$1]] = $2; cpu[$1, n[$1]] = $4 / $3; non2xx[$1] += $5 }
+{ rps[$2, $1] = $3; cpu[$2, $1] = $5 / $4; non2xx[$2] += $6; if ($1 > rounds) rounds = $1 }
 END {
   nw = split(names, order, " ")
   printf "\n%-11s %12s %10s %10s %14s %10s\n", "workload", "requests/s", "min", "max", "nginx CPU/req", "non-2xx"
   for (k = 1; k <= nw; k++) {
-    w = order[k]; m = n[w]; lo = hi = rps[w, 1]
-    for (i = 1; i <= m; i++) { r[i] = rps[w, i]; c[i] = cpu[w, i]; if (r[i] < lo) lo = r[i]; if (r[i] > hi) hi = r[i] }
-    med[w] = median(r, m); cmed[w] = median(c, m)
-    printf "%-11s %12.0f %10.0f %10.0f %11.2f us %10d\n", w, med[w], lo, hi, cmed[w] / 1000, non2xx[w]
+    w = order[k]; lo = hi = rps[w, 1]
+    for (i = 1; i <= rounds; i++) { r[i] = rps[w, i]; c[i] = cpu[w, i]; if (r[i] < lo) lo = r[i]; if (r[i] > hi) hi = r[i] }
+    printf "%-11s %12.0f %10.0f %10.0f %11.2f us %10d\n", w, median(r, rounds), lo, hi, median(c, rounds) / 1000, non2xx[w]
   }
-  print ""
-  cmp("module", "add_header"); cmp("module", "none")
-  cmp("hostile", "padded"); cmp("hostile", "preflight"); cmp("longname", "padded4k"); cmp("longname", "preflight")
+  printf "\n%-22s %22s %26s\n", "median ratio of", "requests/s (range)", "nginx CPU/request (range)"
+  cmp("module", "add_header"); cmp("module", "none"); cmp("add_header", "none")
+  cmp("hostile", "padded"); cmp("hostile", "preflight"); cmp("longname", "padded4k"); cmp("padded", "preflight")
 }
-function cmp(a, b) {
-  printf "%-21s requests/s %+.1f%%, nginx CPU per request %+.1f%% (%+.0f ns)\n", a " vs " b ":",
-    100 * (med[a] / med[b] - 1), 100 * (cmed[a] / cmed[b] - 1), cmed[a] - cmed[b]
+function cmp(a, b,    i, x, y, xl, xh, yl, yh) {
+  for (i = 1; i <= rounds; i++) {
+    x[i] = rps[a, i] / rps[b, i]; y[i] = cpu[a, i] / cpu[b, i]
+    if (i == 1 || x[i] < xl) xl = x[i]; if (i == 1 || x[i] > xh) xh = x[i]
+    if (i == 1 || y[i] < yl) yl = y[i]; if (i == 1 || y[i] > yh) yh = y[i]
+  }
+  printf "%-22s %+6.1f%% (%+.0f..%+.0f) %+10.1f%% (%+.0f..%+.0f)\n", a " / " b, 100 * (median(x, rounds) - 1),
+    100 * (xl - 1), 100 * (xh - 1), 100 * (median(y, rounds) - 1), 100 * (yl - 1), 100 * (yh - 1)
 }' "$out/results.txt"

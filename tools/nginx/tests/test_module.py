@@ -404,6 +404,48 @@ class Server(unittest.TestCase):
         r = preflight(self.port, "/proxy/anything", APP, "DELETE")
         self.assertEqual((r.status, r.get("X-Backend")), (204, []))  # answered here, never proxied
 
+    # ---- odd requests ----
+
+    def test_many_header_lines(self):
+        """More lines than the module keeps on its stack (64): spans from the request pool, same answer."""
+        filler = [("X-Filler-%d" % i, "v") for i in range(200)]
+        r = send(self.port, "GET", "/data.json", filler + [("Origin", APP)])
+        self.assertEqual(r.cors(), [("Access-Control-Allow-Origin", APP), CRED, EXPOSE, VARY])
+        r = send(self.port, "OPTIONS", "/debug/data.json", filler[:100] + [
+            ("Origin", APP), ("Access-Control-Request-Method", "PUT")] + filler[100:] + [
+            ("Access-Control-Request-Headers", "content-type"), ("Access-Control-Request-Headers", "x-nope")])
+        self.assertEqual((r.status, r.cors()), (403, [VARY_OPTIONS, reason("EHEADER")]))
+
+    def test_requests_nginx_refuses_itself(self):
+        """nginx's own 400 answers go through the filter too: the server's policy applied to the lines read
+        before the error, and no crash (the method or the header list may not exist yet)."""
+        allowed = [("Access-Control-Allow-Origin", APP), CRED, EXPOSE, VARY]
+        for raw, cors in ((b"GARBAGE\r\n\r\n", [VARY]),
+                          (b"GET /data.json HTTP/1.1\r\nOrigin: " + APP.encode() + b"\r\n\x00bad\r\n\r\n", allowed),
+                          (b"GET /data.json HTTP/1.1\r\nOrigin: " + APP.encode() + b"\r\nHost: a\r\nHost: b\r\n\r\n",
+                           allowed),
+                          (b"GET /data.json HTTP/1.1\r\nOrigin: https://evil.invalid\r\n\x00bad\r\n\r\n", [VARY])):
+            with socket.create_connection(("127.0.0.1", self.port), timeout=10) as s:
+                s.sendall(raw)
+                data = b""
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+            r = Response(data)
+            self.assertEqual((r.status_line, r.cors()), ("HTTP/1.1 400 Bad Request", cors), raw)
+        # HTTP/0.9 has no header lines at all, HTTP/1.0 has no Host
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as s:
+            s.sendall(b"GET /data.json\r\n")
+            self.assertEqual(s.recv(65536), b'{"ok": true}\n')
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as s:
+            s.sendall(b"GET /data.json HTTP/1.0\r\nOrigin: https://app.example.com\r\n\r\n")
+            r = Response(s.recv(65536))
+        self.assertEqual((r.status, r.cors()), (200, [("Access-Control-Allow-Origin", APP), CRED, EXPOSE, VARY]))
+        # and the server still answers
+        self.assertEqual(self.get("/data.json", APP).status, 200)
+
     # ---- inheritance ----
 
     def test_inheritance(self):
