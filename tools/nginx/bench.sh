@@ -19,8 +19,10 @@
 # /proc/PID/schedstat: time on a CPU, which other load disturbs less than wall-clock throughput).
 # The table gives each workload's median too, with the range of its requests/s.
 #   sh tools/nginx/bench.sh BUILD [ROUNDS [DURATION [CONNECTIONS]]]     (defaults 15, 3, 4)
-# BUILD is a CMake build tree of this project; needs wrk (Debian: apt-get install wrk) and what
-# tools/nginx/build.sh needs. Prints a table; raw wrk output goes to $BUILD/nginx-bench/.
+# Then the same workloads in instructions nginx executes per request, counted by callgrind
+# (bench_instructions.py): a figure the machine's load does not move, for the module's own cost.
+# BUILD is a CMake build tree of this project; needs wrk (Debian: apt-get install wrk), valgrind and what
+# tools/nginx/build.sh needs. Prints two tables; raw wrk output goes to $BUILD/nginx-bench/.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 [ $# -ge 1 ] || { echo "usage: $0 BUILD [ROUNDS [DURATION [CONNECTIONS]]]" >&2; exit 2; }
@@ -166,6 +168,9 @@ for r in $(seq "$rounds"); do
 done
 
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+kill $nginx_pid
+wait $nginx_pid 2>/dev/null || true
+trap - EXIT INT TERM
 
 # Per workload: median requests/s (and range), median nginx CPU per request. Per comparison: the median
 # over rounds of the ratio within a round.
@@ -196,3 +201,12 @@ function cmp(a, b,    i, x, y, xl, xh, yl, yh) {
   printf "%-22s %+6.1f%% (%+.0f..%+.0f) %+10.1f%% (%+.0f..%+.0f)\n", a " / " b, 100 * (median(x, rounds) - 1),
     100 * (xl - 1), 100 * (xh - 1), 100 * (median(y, rounds) - 1), 100 * (yl - 1), 100 * (yh - 1)
 }' "$out/results.txt"
+
+# The same workloads in instructions per request (callgrind): what the module adds, whatever the load.
+if command -v valgrind >/dev/null; then
+  set --
+  for w in $workloads; do set -- "$@" "$w=$(path_of $w)"; done
+  /usr/bin/python3 "$here/bench_instructions.py" "$out/nginx.conf" "$port" "$out/lua" "$@"
+else
+  echo "bench: valgrind is missing (Debian: apt-get install valgrind): no instruction counts" >&2
+fi

@@ -381,6 +381,13 @@ ngx_http_corshdr_setting(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+static void
+ngx_http_corshdr_psl_free(void *data)
+{
+    psl_free(data);
+}
+
+
 /* The policy's callback: libpsl's newest list (psl_latest: the built-in one or Debian's publicsuffix
  * file), loaded on first use and freed with the configuration's temporary pool. */
 static int
@@ -404,7 +411,7 @@ ngx_http_corshdr_public_suffix(void *ctx, const char *domain, size_t len)
                 mcf->psl = NULL;
 
             } else {
-                cln->handler = (ngx_pool_cleanup_pt) psl_free;
+                cln->handler = ngx_http_corshdr_psl_free;
                 cln->data = mcf->psl_latest;
             }
         }
@@ -524,11 +531,11 @@ ngx_http_corshdr_report(ngx_conf_t *cf, ngx_http_corshdr_main_conf_t *mcf,
 
     if (e != NULL) {
         ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "corshdr: %s: %*s: %s in %V:%ui",
-                      corshdr_err_name(pb->code), p - buf, buf, pb->message, &e->file, e->line);
+                      corshdr_err_name(pb->code), (size_t) (p - buf), buf, pb->message, &e->file, e->line);
 
     } else {
         ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "corshdr: %s: %*s: %s",
-                      corshdr_err_name(pb->code), p - buf, buf, pb->message);
+                      corshdr_err_name(pb->code), (size_t) (p - buf), buf, pb->message);
     }
 }
 
