@@ -793,10 +793,11 @@ ngx_http_corshdr_add_lines(ngx_http_request_t *r, const corshdr_policy_answer *a
             return NGX_ERROR;
         }
 
+        /* ngx_str_t is not const; nginx only reads a response line's bytes */
         h->hash = 1;
-        h->key.data = (u_char *) answer->lines[i].name.ptr;
+        h->key.data = (u_char *) (uintptr_t) answer->lines[i].name.ptr;
         h->key.len = answer->lines[i].name.len;
-        h->value.data = (u_char *) answer->lines[i].value.ptr;
+        h->value.data = (u_char *) (uintptr_t) answer->lines[i].value.ptr;
         h->value.len = answer->lines[i].value.len;
         h->lowcase_key = NULL;
 #if (nginx_version >= 1023000)
