@@ -197,6 +197,9 @@ class Server(unittest.TestCase):
         self.assertEqual((r.status, r.cors()), (200, []))
         r = preflight(self.port, "/off/data.json", APP, "PUT")
         self.assertEqual((r.status, r.cors()), (405, []))  # nginx's static module: OPTIONS not allowed
+        # `corshdr on` below it: the server's policy again
+        r = self.get("/off/on/data.json", APP)
+        self.assertEqual((r.status, r.cors()), (200, [("Access-Control-Allow-Origin", APP), CRED, EXPOSE, VARY]))
 
     def test_bypass_attempts_on_exact_origins(self):
         """Each of these is some other site, or an Origin no browser sends: never allowed."""
