@@ -46,7 +46,8 @@ def read_response(sock, buf):
 
 def instructions(conf, port, req, n):
     """Total instructions of an nginx run under callgrind that answers n requests."""
-    out = tempfile.mktemp(prefix="corshdr-callgrind-")
+    work = tempfile.mkdtemp(prefix="corshdr-callgrind-")
+    out = os.path.join(work, "callgrind.out")
     prefix = os.path.dirname(conf)
     proc = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out,
                              "/usr/sbin/nginx", "-p", prefix, "-e", os.path.join(prefix, "error.log"), "-c", conf],
@@ -74,6 +75,7 @@ def instructions(conf, port, req, n):
             proc.wait()
         if os.path.exists(out):
             os.remove(out)
+        os.rmdir(work)
     total = re.search(rb"Collected : (\d+)", err)
     if not total:
         raise AssertionError("no callgrind total: " + err.decode("latin-1")[-500:])
