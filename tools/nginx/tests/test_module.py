@@ -617,9 +617,10 @@ class ConfigTest(unittest.TestCase):
 
     def test_etoken(self):
         self.refused("corshdr_allow_origin https://app.example.com;\ncorshdr_allow_methods \"P(T\";\n"
-                     "corshdr_allow_headers \"x-id\" \"x@id\";\ncorshdr_expose_headers \"x y\";\n",
+                     "corshdr_allow_headers \"x-id\" \"x@id\" \"\";\ncorshdr_expose_headers \"x y\";\n",
                      ("ETOKEN", 'corshdr_allow_methods "P(T" at byte 1: a method token', 8),
                      ("ETOKEN", 'corshdr_allow_headers "x@id" at byte 1: a header name token', 9),
+                     ("EEMPTY", 'corshdr_allow_headers "": a header name token', 9),
                      ("ETOKEN", 'corshdr_expose_headers "x y" at byte 1: a header name token', 10))
 
     def test_every_problem_of_every_level_once(self):
