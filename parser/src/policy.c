@@ -120,12 +120,13 @@ static corshdr_status parse_entry(corshdr_span e, pattern *pt, size_t *offset, c
     }
     origin_parts o;
     corshdr_error err;
-    if (corshdr__origin_parse(probe, m, &o, &err) != CORSHDR_OK || o.kind == ORIGIN_NULL) {
+    corshdr_status parsed = corshdr__origin_parse(probe, m, &o, &err);
+    if (parsed != CORSHDR_OK || o.kind == ORIGIN_NULL) {
         if (canonical_fixes(probe, m)) { /* the probe: a pattern in upper case is not canonical either */
             *message = "the origin as browsers send it: lowercase, no default port, no path or trailing slash";
             return CORSHDR_ECANONICAL;
         }
-        *offset = o.kind == ORIGIN_NULL ? 0 : err.offset;
+        *offset = parsed == CORSHDR_OK ? 0 : err.offset; /* a failed parse leaves o.kind ORIGIN_NULL */
         *message = "a serialized origin (scheme://host[:port]) or a pattern (https://*.example.com, :*)";
         return CORSHDR_EORIGIN;
     }

@@ -102,6 +102,8 @@ static void compile_reports_every_problem_at_once(void **state)
     for (size_t i = 0; i < COUNT(want); i++)
         assert_problem(&c.problems[i], want[i].code, want[i].part, want[i].index);
     assert_int_equal(c.problems[10].offset, 3); /* "bad method": the space */
+    assert_int_equal(c.problems[7].offset, 3);  /* "not an origin": the space where "://" belongs */
+    assert_int_equal(c.problems[8].offset, 8);  /* the subdomain pattern over an IP address: its host */
 
     /* fewer slots than problems: the first ones, and the count of all */
     corshdr_problem two[2];
