@@ -178,6 +178,47 @@ def family_singleton() -> list[dict]:
     return cases
 
 
+def family_policy_origin() -> list[dict]:
+    """A byte in the request's Origin against a server policy's patterns (policy-apply): inside a label a
+    subdomain pattern covers, in place of the dot before its base (the unescaped-dot bypass), after
+    the host, and inside the port of an any-port pattern."""
+    policy = {"origins": ["https://*.example.com", "https://app.example:*"]}
+    templates = [("label", "https://a?b.example.com"), ("base-dot", "https://a?example.com"),
+                 ("host-end", "https://a.example.com?"), ("port", "https://app.example:8?43")]
+
+    def make(template, byte):
+        return {"policy": policy, "method": "GET", "headers": [["Origin", fill(template, byte)]]}
+
+    return byte_family("policy-origin", "policy-apply", templates, make,
+                       ["corshdr#policy-apply", "corshdr#policy-origins", "fetch#origin-header"])
+
+
+def family_policy_entry() -> list[dict]:
+    """A byte in an origin entry of a policy (policy-compile): in an exact origin's host, and in a
+    subdomain pattern right after its `*`."""
+    templates = [("exact-host", "https://a?b.example"), ("after-star", "https://*?example.com")]
+
+    def make(template, byte):
+        return {"policy": {"origins": [fill(template, byte)]}}
+
+    return byte_family("policy-entry", "policy-compile", templates, make,
+                       ["corshdr#policy-compile", "corshdr#policy-origins"])
+
+
+def family_policy_acrh() -> list[dict]:
+    """A byte inside a name of a preflight's Access-Control-Request-Headers (policy-apply), against a
+    policy that allows every name but Authorization."""
+    policy = {"origins": ["https://app.example"], "headers": ["*"]}
+
+    def make(template, byte):
+        return {"policy": policy, "method": "OPTIONS",
+                "headers": [["Origin", "https://app.example"], ["Access-Control-Request-Method", "GET"],
+                            ["Access-Control-Request-Headers", fill(template, byte)]]}
+
+    return byte_family("policy-acrh", "policy-apply", [("name-mid", "x-a, x?b")], make,
+                       ["corshdr#policy-apply", "fetch#extract-header-list-values"])
+
+
 FAMILIES = {
     "header-name": family_header_name,
     "name-list": family_name_list,
@@ -187,6 +228,9 @@ FAMILIES = {
     "origin": family_origin,
     "request-safelisted": family_request_safelisted,
     "singleton": family_singleton,
+    "policy-origin": family_policy_origin,
+    "policy-entry": family_policy_entry,
+    "policy-acrh": family_policy_acrh,
 }
 
 

@@ -16,7 +16,10 @@ when its expected result rests on one of these choices:
   HTTP layer; both engines drop the line: the vectors' variants record it);
 - strict origins: an `origin` vector whose verdict differs from Fetch's `Origin` ABNF
   (origin-or-null, with RFC 3986's scheme, host and port), which allows upper case, other reg-name
-  bytes, percent-escapes, default and zero-led ports that a browser never sends.
+  bytes, percent-escapes, default and zero-led ports that a browser never sends;
+- the server policy: every `policy-compile` and `policy-apply` vector. Fetch defines what a client
+  checks, not what a server allows or how it answers; the policy is this library's design (where an
+  answer follows from a Fetch rule, the vector's `spec` cites it).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from corsref.infra import is_token  # noqa: E402
 from corsref.origin import IPV6  # noqa: E402
 
 PROFILES = ("fetch", "corshdr")
+POLICY_OPS = ("policy-compile", "policy-apply")
 MAX_AGE_CAP_FLOOR = 600
 
 # Fetch `Origin` header ABNF: origin-or-null = origin / %s"null"; origin = scheme "://" host [":" port],
@@ -77,6 +81,8 @@ def _over_limits(headers: list[tuple[bytes, bytes]], name: bytes) -> bool:
 def profile_of(case: dict) -> tuple[str, str]:
     """(profile, the reason when it is `corshdr`)."""
     given, expected = case["input"], case["expected"]
+    if case["op"] in POLICY_OPS:
+        return "corshdr", "the server policy"
     if case["op"] == "origin" and "valid" in expected:
         if matches_fetch_origin_abnf(given["value"].encode("latin-1")) != expected["valid"]:
             return "corshdr", "strict origin serialization"

@@ -36,6 +36,7 @@ PYTHON = "/usr/bin/python3"
 OPS = (
     "token", "field-value", "combine", "split", "name-list", "exposed", "cors-check", "preflight",
     "max-age", "request-safelisted", "unsafe-names", "forbidden-request", "origin",
+    "policy-compile", "policy-apply",
 )
 PROFILES = ("fetch", "corshdr", "all")
 ENGINES = ("chromium", "firefox", "webkit")

@@ -453,3 +453,175 @@ def test_biased_bytes_hold_the_interesting_ones():
         assert b in INTERESTING
     assert all(b in TCHAR for b in b"!#$%&'*+-.^_`|~")
 
+
+
+# ---- the server policy (policy-compile, policy-apply) ----------------------------------------------
+
+POLICY_LABELS = ["a", "b", "example", "com", "co", "uk", "localhost", "127", "0", "1", "xn--x", "_a", "-"]
+POLICY_SUFFIXES = ["com", "uk", "co.uk", "example.com", "localhost"]
+
+
+@st.composite
+def policy_host(draw):
+    """A host near the policy's: labels from a small set (so that entries and requests meet), an IP
+    literal, odd case, a trailing dot."""
+    kind = draw(st.integers(0, 9))
+    if kind == 0:
+        return draw(st.sampled_from(["[::1]", "[0:0:0:0:0:0:0:1]", "127.0.0.1", "192.0.2.1", "[2001:db8::1]"]))
+    labels = draw(st.lists(st.sampled_from(POLICY_LABELS), min_size=1, max_size=4))
+    name = ".".join(labels)
+    if kind == 1:
+        name = name.upper()
+    elif kind == 2:
+        name += "."
+    return name
+
+
+@st.composite
+def policy_origin(draw, entry=False):
+    """An origin (entry=False) or an origin entry (entry=True: with `*.` and `:*` now and then), mostly
+    well formed, sometimes with an odd byte or a path."""
+    if draw(st.integers(0, 12)) == 0:
+        return draw(st.sampled_from(["*", "null", "", "NULL", "https://*.", "*.example.com"] if entry
+                                    else ["null", " null ", "Null", "", "*"]))
+    s = draw(st.sampled_from(["https", "https", "http", "ws", "wss", "HTTPS", "ftp"]))
+    h = draw(policy_host())
+    if entry and draw(st.integers(0, 2)) == 0:
+        h = "*." + h
+    p = draw(st.sampled_from(["", "", "", ":8443", ":443", ":80", ":3000", ":08443"] + ([":*", ":*"] if entry else [])))
+    value = s + "://" + h + p + draw(st.sampled_from(["", "", "", "", "/", "/x"]))
+    if draw(st.integers(0, 5)) == 0:
+        at = draw(st.integers(0, len(value)))
+        value = value[:at] + draw(some_bytes(1, min_size=1)) + value[at:]
+    return value
+
+
+policy_method = st.one_of(st.sampled_from(METHODS + ["TRACE", "track", "PURGE"]), token)
+policy_name = st.one_of(cors_name, cors_name, token, st.sampled_from(["*", "*", "", "x y", "Authorization"]))
+
+
+@st.composite
+def policy_config(draw, valid=False):
+    """A configuration: anything (valid=False), or entries that are each fine (valid=True; the whole
+    may still break a rule, `*` with credentials)."""
+    if valid:
+        entries, methods = st.sampled_from(VALID_ENTRIES), st.sampled_from(VALID_METHODS)
+        names = st.one_of(cors_name.filter(lambda n: n.lower() not in FORBIDDEN_HERE), st.just("*"))
+    else:
+        entries, methods, names = policy_origin(entry=True), policy_method, policy_name
+    cfg = {"origins": draw(st.lists(entries, max_size=4))}
+    for key in ("methods", "headers", "expose"):
+        if draw(st.booleans()):
+            cfg[key] = draw(st.lists(methods if key == "methods" else names, max_size=4))
+    for key in ("allow_null", "credentials", "debug"):
+        if draw(st.booleans()):
+            cfg[key] = draw(st.booleans())
+    if draw(st.booleans()):
+        cfg["max_age"] = draw(st.sampled_from([-1, 0, 1, 600, 86400] + ([] if valid else [-2, 86401, 2 ** 40])))
+    if draw(st.booleans()):
+        cfg["preflight_status"] = draw(st.sampled_from([0, 200, 204, 299] + ([] if valid else [199, 300, 403])))
+    if draw(st.booleans()):
+        cfg["public_suffixes"] = draw(st.lists(st.sampled_from(POLICY_SUFFIXES), max_size=3))
+    return cfg
+
+
+VALID_ENTRIES = ["https://app.example", "https://*.example.com", "http://localhost:*", "https://*.example.com:*",
+                 "https://[::1]:8443", "*", "https://a.b.example:8443", "https://*.b.example.", "http://127.0.0.1:*",
+                 "wss://app.example"]
+VALID_METHODS = ["PUT", "DELETE", "patch", "PATCH", "PURGE", "*", "GET", "x"]
+FORBIDDEN_HERE = {"origin", "access-control-request-method", "access-control-request-headers", "host",
+                  "proxy-authorization", "sec-fetch-mode", "set-cookie", "set-cookie2", "content-length"}
+
+
+@st.composite
+def origin_for(draw, cfg):
+    """An origin the configuration's entries are about: an exact one, a name under a pattern's base at
+    some depth, a port for `:*`, or one byte off."""
+    entries = [e for e in cfg["origins"] if e not in ("*", "null")]
+    if not entries or draw(st.integers(0, 4)) == 4:  # (the simplest draw, 0, is the common path)
+        return draw(policy_origin())
+    entry = draw(st.sampled_from(entries))
+    scheme, _, rest = entry.partition("://")
+    if rest.startswith("*."):  # zero labels (the base itself, never covered) or more
+        rest = ".".join(draw(st.lists(st.sampled_from(["a", "b", "x-1", "example"]), max_size=3)) + [rest[2:]])
+    if rest.endswith(":*"):
+        rest = rest[:-2] + draw(st.sampled_from(["", ":1", ":8443", ":443", ":65535"]))
+    value = scheme + "://" + rest
+    if draw(st.integers(0, 5)) == 5:
+        at = draw(st.integers(0, len(value)))
+        value = value[:at] + draw(st.sampled_from([".", "A", "x", ":", "/", "@", " "])) + value[at + 1:]
+    return value
+
+
+@st.composite
+def policy_request(draw, cfg=None):
+    """The lines a server reads: Origin, Access-Control-Request-Method and -Headers on zero, one or more
+    lines, in random case and order, among other lines; with cfg, origins, methods and names it is
+    about."""
+    named = (cfg or {}).get("headers", []) + ["authorization", "x-other", "content-type"]
+    acrh_names = st.one_of(element, random_case(named), random_case(named))
+    origin = origin_for(cfg) if cfg else policy_origin()
+    method = st.one_of(st.sampled_from(["GET", "PUT"] + (cfg or {}).get("methods", [])), policy_method)
+    lines = []
+    for name, values, counts in (("Origin", origin, [1, 1, 1, 1, 0, 2]),
+                                 ("Access-Control-Request-Method", method, [1, 1, 1, 0, 2]),
+                                 ("Access-Control-Request-Headers", st.one_of(list_value(acrh_names), long_list_value()),
+                                  [1, 0, 2, 3])):
+        for _ in range(draw(st.sampled_from(counts))):
+            lines.append([draw(random_case([name])), draw(values)])
+    lines += draw(st.lists(header_line, max_size=2))
+    return draw(st.permutations(lines))
+
+
+def valid_policy(cfg: dict) -> bool:
+    return "ok" in reference_op("policy-compile", {"policy": cfg})
+
+
+@PROPERTY_SETTINGS
+@given(cfg=policy_config())
+def test_policy_compile(corshdr_lib, cfg):
+    agree(corshdr_lib, "policy-compile", {"policy": cfg})
+
+
+@st.composite
+def policy_case(draw):
+    """A valid configuration and a request about it."""
+    cfg = draw(policy_config(valid=True).filter(valid_policy))
+    return cfg, draw(policy_request(cfg))
+
+
+@PROPERTY_SETTINGS
+@given(case=policy_case(), method=st.sampled_from(["OPTIONS", "OPTIONS", "OPTIONS", "GET", "POST", "options"]))
+def test_policy_apply(corshdr_lib, case, method):
+    """The answer to a request, on every lexing kernel (Access-Control-Request-Headers is read with
+    them)."""
+    cfg, request = case
+    agree(corshdr_lib, "policy-apply", {"policy": cfg, "method": method, "headers": request})
+
+
+@PROPERTY_SETTINGS
+@given(cfg=policy_config(), method=st.sampled_from(["OPTIONS", "GET"]), request=policy_request())
+def test_policy_apply_any_configuration(corshdr_lib, cfg, method, request):
+    """Any configuration, any request: the answer, or the same problems."""
+    agree(corshdr_lib, "policy-apply", {"policy": cfg, "method": method, "headers": request})
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data(), case=policy_case(), value=list_value())
+def test_splitting_acrh_at_commas_changes_no_answer(corshdr_lib, data, case, value):
+    """A preflight's Access-Control-Request-Headers line split into several lines at its commas (as
+    intermediaries do, rs/cors#184) gets the same answer."""
+    cfg, request = case
+    assume("," in value)
+    commas = [i for i, c in enumerate(value) if c == ","]
+    cuts = sorted(data.draw(st.sets(st.sampled_from(commas), min_size=1), label="cuts"))
+    pieces, start = [], 0
+    for cut in cuts:
+        pieces.append(value[start:cut])
+        start = cut + 1
+    pieces.append(value[start:])
+    base = [line for line in request if line[0].lower() != "access-control-request-headers"]
+    one = base + [["Access-Control-Request-Headers", value]]
+    many = base + [["Access-Control-Request-Headers", piece] for piece in pieces]
+    first = both(corshdr_lib, "policy-apply", {"policy": cfg, "method": "OPTIONS", "headers": one})
+    assert first == both(corshdr_lib, "policy-apply", {"policy": cfg, "method": "OPTIONS", "headers": many})

@@ -160,11 +160,11 @@ static int origin_entry(corshdr_span e, size_t i, int cred, want_problem *w, siz
         m -= 2;
     }
     if (e.len == 0 || !oracle_origin(probe, m) || (m == 4 && !memcmp(probe, "null", 4))) {
-        /* not canonical when lowercasing, cutting at the path and dropping a default port fix it */
+        /* not canonical when lowercasing, cutting at the path and dropping a default port fix the probe */
         char fix[400];
         size_t k = 0, slashes = 0;
-        for (size_t j = 0; j < e.len; j++) {
-            char c = e.ptr[j];
+        for (size_t j = 0; j < m; j++) {
+            char c = probe[j];
             if (c == '/' && ++slashes > 2)
                 break;
             fix[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
@@ -182,8 +182,12 @@ static int origin_entry(corshdr_span e, size_t i, int cred, want_problem *w, siz
         return 0;
     }
     split_origin(probe, m, pt);
+    if (anyport && pt->has_port) { /* a port and ":*" */
+        w[(*nw)++] = (want_problem){CORSHDR_EORIGIN, CORSHDR_PART_ORIGINS, i};
+        return 0;
+    }
     if (sub) {
-        if (ip_host(pt->host, pt->host_len)) {
+        if (ip_host(pt->host, pt->host_len) || pt->host_len < 3) { /* an IP, or no base after "x." */
             w[(*nw)++] = (want_problem){CORSHDR_EORIGIN, CORSHDR_PART_ORIGINS, i};
             return 0;
         }
@@ -197,12 +201,13 @@ static int origin_entry(corshdr_span e, size_t i, int cred, want_problem *w, siz
     const char *hb = pt->host + sub;
     size_t hl = pt->host_len - (size_t)sub;
     int loop = (hl == 9 && !memcmp(hb, "localhost", 9)) || (hl > 10 && !memcmp(hb + hl - 10, ".localhost", 10)) ||
-               (hl == 5 && !memcmp(hb, "[::1]", 5)) || (hl >= 4 && !memcmp(hb, "127.", 4));
+               (hl == 5 && !memcmp(hb, "[::1]", 5)) || (hl >= 4 && !memcmp(hb, "127.", 4) && ip_host(hb, hl));
     int plain = (pt->prefix_len == 7 && !memcmp(pt->prefix, "http://", 7)) ||
                 (pt->prefix_len == 5 && !memcmp(pt->prefix, "ws://", 5));
     if (cred && plain && !loop)
         w[(*nw)++] = (want_problem){CORSHDR_EINSECURE, CORSHDR_PART_ORIGINS, i};
-    if (sub && fake_suffix(NULL, pt->host + 1, pt->host_len - 1))
+    /* the base without a trailing dot, as libpsl judges names */
+    if (sub && fake_suffix(NULL, pt->host + 1, pt->host_len - 1 - (pt->host[pt->host_len - 1] == '.')))
         w[(*nw)++] = (want_problem){CORSHDR_EPUBLICSUFFIX, CORSHDR_PART_ORIGINS, i};
     return 1;
 }
@@ -538,11 +543,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             expect_line(a, &k, "Access-Control-Expose-Headers", aceh.p, aceh.n);
         }
     }
-    /* Vary, on every answer that depends on the request */
-    const char *vary = !any_origin && options ? "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
-                       : !any_origin        ? "Origin"
-                       : options            ? "Access-Control-Request-Method, Access-Control-Request-Headers"
-                                            : NULL;
+    /* Vary, on every answer that depends on the request: Origin unless it is the `*` every origin gets */
+    int star_answer = any_origin && st == CORSHDR_OK;
+    const char *vary = !star_answer && options ? "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+                       : !star_answer ? "Origin"
+                       : options      ? "Access-Control-Request-Method, Access-Control-Request-Headers"
+                                      : NULL;
     if (vary)
         expect_line(a, &k, "Vary", vary, strlen(vary));
     if (debug && st < 0) {

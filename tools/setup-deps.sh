@@ -2,12 +2,13 @@
 # Installs the Debian 12 packages a job needs. Usage: tools/setup-deps.sh main|test
 # `main` is enough to build the library and the corshdr tool; `test` adds everything the full test
 # command uses (both compilers, sanitizers, fuzzers, Python test tools, real servers for the probe,
-# headless browsers and npm for the conformance suite's browser run and third-party adapters).
+# headless browsers and npm for the conformance suite's browser run and third-party adapters, nginx-dev
+# for the nginx module).
 set -eu
 main_pkgs="gcc cmake ninja-build pkg-config make libjansson-dev libcurl4-openssl-dev libpsl-dev publicsuffix
            ca-certificates"
 test_pkgs="$main_pkgs clang libclang-rt-14-dev llvm libcmocka-dev libnghttp2-dev libh2o-dev libuv1-dev libsoup-3.0-dev afl++ lld
-           python3 python3-pytest python3-hypothesis python3-jsonschema nginx-light nodejs node-express node-cors git valgrind
+           python3 python3-pytest python3-hypothesis python3-jsonschema nginx-light nginx-dev nodejs node-express node-cors git valgrind
            chromium firefox-esr npm apache2-bin python3-flask-cors golang-go golang-github-rs-cors-dev time"
 case "${1:-}" in
   main) pkgs=$main_pkgs ;;

@@ -23,7 +23,7 @@ build_and_test() { # name, cc, extra cmake args...
   ctest --test-dir "$dir" -j "$jobs" --output-on-failure
 }
 
-build_and_test gcc gcc
+build_and_test gcc gcc -DCORSHDR_NGINX_TESTS=ON   # and the nginx module, built and tested in nginx
 build_and_test clang clang
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 build_and_test sanitize clang -DCORSHDR_SANITIZE=ON

@@ -1,5 +1,5 @@
-"""A ctypes binding of libcorshdr (parser/include/corshdr.h), and the thirteen vector operations of
-DESIGN.md §4 computed with it, as conformance/SEMANTICS.md defines them.
+"""A ctypes binding of libcorshdr (parser/include/corshdr.h), and the vector operations of DESIGN.md §4
+(conformance/FORMAT.md) computed with it, as conformance/SEMANTICS.md defines them.
 
     from corshdr_ctypes import Corshdr
     lib = Corshdr()                       # --libcorshdr / $CORSHDR_LIB / build/test-gcc/libcorshdr.so
@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import ctypes
 import os
-from ctypes import POINTER, Structure, byref, c_char_p, c_int, c_size_t, c_uint, c_uint32, c_void_p
+from ctypes import (CFUNCTYPE, POINTER, Structure, byref, c_char_p, c_int, c_int32, c_size_t, c_uint, c_uint32,
+                    c_void_p)
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -82,7 +83,7 @@ CORSHDR_KERNEL_AVX2 = 3
 KERNELS = {"auto": CORSHDR_KERNEL_AUTO, "scalar": CORSHDR_KERNEL_SCALAR, "sse2": CORSHDR_KERNEL_SSE2,
            "avx2": CORSHDR_KERNEL_AVX2}
 # The ops whose calls take corshdr_options, and so a kernel.
-KERNEL_OPS = ("name-list", "exposed", "preflight")
+KERNEL_OPS = ("name-list", "exposed", "preflight", "policy-apply")
 
 CORSHDR_DEFAULT_MAX_ELEMENTS = 1024
 CORSHDR_DEFAULT_MAX_EMPTY = 1024
@@ -245,6 +246,71 @@ PROTOTYPES = {
     "corshdr_method_normalize": (corshdr_span, [_P, c_size_t]),
     "corshdr_unsafe_names_collect": (c_enum, [_FIELDS, c_size_t, POINTER(corshdr_names), _ERR]),
 }
+
+# ---- corshdr.h: the policy layer ------------------------------------------------------------------
+
+CORSHDR_EPOLICY = -27
+CORSHDR_POLICY_FIELDS = 7
+POLICY_PARTS = ("origins", "methods", "headers", "expose", "settings")   # corshdr_policy_part
+REQUEST_KINDS = ("plain", "actual", "preflight")                        # corshdr_request_kind
+SUFFIX_CALLBACK = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t)        # is_public_suffix(ctx, domain, len)
+
+
+class corshdr_policy_config(Structure):
+    _fields_ = [("origins", POINTER(corshdr_span)),
+                ("norigins", c_size_t),
+                ("allow_null", c_int),
+                ("credentials", c_int),
+                ("methods", POINTER(corshdr_span)),
+                ("nmethods", c_size_t),
+                ("headers", POINTER(corshdr_span)),
+                ("nheaders", c_size_t),
+                ("expose", POINTER(corshdr_span)),
+                ("nexpose", c_size_t),
+                ("max_age", c_int32),
+                ("preflight_status", c_int),
+                ("debug", c_int),
+                ("is_public_suffix", SUFFIX_CALLBACK),
+                ("suffix_ctx", c_void_p)]
+
+
+class corshdr_problem(Structure):
+    _fields_ = [("code", c_enum),
+                ("part", c_enum),         # corshdr_policy_part
+                ("index", c_size_t),
+                ("offset", c_size_t),
+                ("message", c_char_p)]
+
+
+class corshdr_policy(Structure):
+    _fields_ = [("exact", corshdr_names),
+                ("headers", corshdr_names),
+                ("patterns", c_void_p),
+                ("npatterns", c_size_t),
+                ("acam", corshdr_span),
+                ("acah", corshdr_span),
+                ("aceh", corshdr_span),
+                ("acma", corshdr_span),
+                ("flags", c_uint),
+                ("preflight_status", c_int),
+                ("storage_needed", c_size_t)]
+
+
+class corshdr_policy_answer(Structure):
+    _fields_ = [("kind", c_enum),         # corshdr_request_kind
+                ("status", c_int),
+                ("lines", corshdr_field * CORSHDR_POLICY_FIELDS),
+                ("nlines", c_size_t),
+                ("why", corshdr_error)]
+
+
+STRUCTS += (corshdr_policy_config, corshdr_problem, corshdr_policy, corshdr_policy_answer)
+PROTOTYPES.update({
+    "corshdr_policy_compile": (c_enum, [POINTER(corshdr_policy), POINTER(corshdr_policy_config), c_void_p, c_size_t,
+                                        POINTER(corshdr_problem), c_size_t, _SZ]),
+    "corshdr_policy_apply": (c_enum, [POINTER(corshdr_policy), _P, c_size_t, _FIELDS, c_size_t, _OPT,
+                                      POINTER(corshdr_policy_answer)]),
+})
 
 # SEMANTICS.md §4 name-list step 2: the headers whose ABNF allows a single line.
 SINGLETON_HEADERS = (b"access-control-allow-origin", b"access-control-allow-credentials",
@@ -494,6 +560,50 @@ class Corshdr:
         acrh = self.names_join(names, b",")
         return st, [m.lower() for m in self._members(names)], (acrh if names.count else None)
 
+    def policy_compile(self, keep: _Keep, origins: list[bytes], methods: list[bytes] = (),
+                       headers: list[bytes] = (), expose: list[bytes] = (), allow_null: bool = False,
+                       credentials: bool = False, max_age: int = 0, preflight_status: int = 0, debug: bool = False,
+                       public_suffixes: list[bytes] = ()):
+        """corshdr_policy_compile, sized in two calls: (status, problems as (code name, part, index or
+        None), the compiled policy). The policy points into storage that keep holds."""
+        def spans(items):
+            array = (corshdr_span * max(len(items), 1))(*[keep.span(b) for b in items])
+            keep.objects.append(array)
+            return array, len(items)
+
+        suffixes = set(public_suffixes)
+        callback = SUFFIX_CALLBACK(lambda ctx, domain, n: int(ctypes.string_at(domain, n) in suffixes))
+        keep.objects.append(callback)
+        cfg = corshdr_policy_config()
+        cfg.origins, cfg.norigins = spans(list(origins))
+        cfg.methods, cfg.nmethods = spans(list(methods))
+        cfg.headers, cfg.nheaders = spans(list(headers))
+        cfg.expose, cfg.nexpose = spans(list(expose))
+        cfg.allow_null, cfg.credentials, cfg.debug = int(allow_null), int(credentials), int(debug)
+        cfg.max_age = max(min(max_age, 2 ** 31 - 1), -2 ** 31)
+        cfg.preflight_status = max(min(preflight_status, 2 ** 31 - 1), -2 ** 31)
+        cfg.is_public_suffix = callback
+        cap = 2 * len(origins) + len(methods) + len(headers) + len(expose) + 3
+        problems = (corshdr_problem * cap)()
+        policy, n = corshdr_policy(), c_size_t(0)
+        st = self.c.corshdr_policy_compile(byref(policy), byref(cfg), None, 0, problems, cap, byref(n))
+        if st == CORSHDR_ENOSPC:
+            storage = ctypes.create_string_buffer(policy.storage_needed)
+            keep.objects.append(storage)
+            st = self.c.corshdr_policy_compile(byref(policy), byref(cfg), ctypes.cast(storage, c_void_p),
+                                               policy.storage_needed, problems, cap, byref(n))
+        found = [(self.err_name(problems[i].code), POLICY_PARTS[problems[i].part],
+                  None if problems[i].index == CORSHDR_NPOS else problems[i].index) for i in range(n.value)]
+        return st, found, policy
+
+    def policy_apply(self, keep: _Keep, policy: corshdr_policy, method: bytes, request,
+                     options: corshdr_options | None = None) -> tuple[int, corshdr_policy_answer]:
+        answer = corshdr_policy_answer()
+        opt = byref(options) if options is not None else None
+        st = self.c.corshdr_policy_apply(byref(policy), keep.ptr(method), len(method), self._fields(keep, request),
+                                         len(request), opt, byref(answer))
+        return st, answer
+
     # ---- the vector operations (DESIGN.md §4) on JSON input, like corsref.run_op ----
 
     def run_op(self, op: str, input: dict, kernel: int | None = None) -> dict:
@@ -662,6 +772,68 @@ def _op_origin(lib, input, opt=None):
     return {"valid": lib.origin_check(_bytes_field(input, "value")) == CORSHDR_OK}
 
 
+# The settings of a policy (SEMANTICS.md "policy-config"): lists of bytes, flags, integers.
+_POLICY_LISTS = ("origins", "methods", "headers", "expose", "public_suffixes")
+_POLICY_FLAGS = ("allow_null", "credentials", "debug")
+_POLICY_NUMBERS = ("max_age", "preflight_status")
+
+
+def _policy(input: dict) -> dict:
+    given = _field(input, "policy")
+    if not isinstance(given, dict):
+        raise MalformedCase("input.policy must be an object")
+    unknown = sorted(set(given) - set(_POLICY_LISTS + _POLICY_FLAGS + _POLICY_NUMBERS))
+    if unknown:
+        raise MalformedCase("input.policy.%s is not a policy setting" % unknown[0])
+    if "origins" not in given:
+        raise MalformedCase("input.policy.origins is missing")
+    out = {}
+    for key in _POLICY_LISTS:
+        items = given.get(key, [])
+        if not isinstance(items, list):
+            raise MalformedCase("input.policy.%s must be an array of strings" % key)
+        out[key] = [_bytes(v, "input.policy.%s[%d]" % (key, i)) for i, v in enumerate(items)]
+    for key in _POLICY_FLAGS:
+        if not isinstance(given.get(key, False), bool):
+            raise MalformedCase("input.policy.%s must be true or false" % key)
+        out[key] = given.get(key, False)
+    for key in _POLICY_NUMBERS:
+        value = given.get(key, 0)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise MalformedCase("input.policy.%s must be an integer" % key)
+        out[key] = value
+    return out
+
+
+def _compiled(lib, keep, input):
+    """(the compiled policy, None) or (None, the problems result)."""
+    st, problems, policy = lib.policy_compile(keep, **_policy(input))
+    if st == CORSHDR_OK:
+        return policy, None
+    if st != CORSHDR_EPOLICY:
+        raise RuntimeError("corshdr_policy_compile: %s" % lib.err_name(st))
+    return None, {"problems": [{"code": c, "part": p, "index": i} for c, p, i in problems]}
+
+
+def _op_policy_compile(lib, input, opt=None):
+    policy, problems = _compiled(lib, _Keep(), input)
+    return problems or {"ok": True}
+
+
+def _op_policy_apply(lib, input, opt=None):
+    method, request = _bytes_field(input, "method"), _headers(input)
+    keep = _Keep()
+    policy, problems = _compiled(lib, keep, input)
+    if problems:
+        return problems
+    st, a = lib.policy_apply(keep, policy, method, request, opt)
+    lines = sorted([_text(span_bytes(a.lines[i].name).lower()), _text(span_bytes(a.lines[i].value))]
+                   for i in range(a.nlines))
+    return {"kind": REQUEST_KINDS[a.kind], "status": a.status or None, "reason": lib.err_name(st), "lines": lines}
+
+
 _OPS = {
     "token": _op_token,
     "field-value": _op_field_value,
@@ -676,6 +848,8 @@ _OPS = {
     "unsafe-names": _op_unsafe_names,
     "forbidden-request": _op_forbidden_request,
     "origin": _op_origin,
+    "policy-compile": _op_policy_compile,
+    "policy-apply": _op_policy_apply,
 }
 OPS = tuple(_OPS)
 

@@ -91,7 +91,7 @@ def test_unknown_op_is_unsupported_even_with_odd_input():
 def test_every_design_op_is_supported():
     ops = ["token", "field-value", "combine", "split", "name-list", "exposed", "cors-check",
            "preflight", "max-age", "request-safelisted", "unsafe-names", "forbidden-request",
-           "origin"]
+           "origin", "policy-compile", "policy-apply"]
     stdin = b"".join(case_line({"id": op, "op": op, "input": {}}) for op in ops)
     replies, _ = run_adapter(stdin)
     # Empty input is malformed for every op, so each must answer with an error, never

@@ -445,7 +445,8 @@ CORSHDR_API corshdr_status corshdr_unsafe_names_collect(const corshdr_field *hea
  * - a subdomain pattern: a scheme, "://", "*." and a base domain (README.md shows one whole; a C
  *   comment cannot): one or more labels before the base, at any depth (a.example.com,
  *   a.b.example.com), never the base itself and never a name that only ends like it (evilexample.com);
- * - a port pattern "https://example.com:*": any port, the default included; the two combine;
+ * - a port pattern "https://example.com:*": any port, the default included (instead of a port, never
+ *   beside one); the two combine;
  * - "*": every origin, answered with `*` (not with credentials).
  * Matching is byte for byte on the serialized origin, so case, a trailing dot, userinfo or another IPv6
  * spelling never match: a browser never sends them. `null` is not an entry: set allow_null.
@@ -514,7 +515,8 @@ typedef struct corshdr_policy {
  * - ENULL: "null" in origins (set allow_null instead, knowing anyone can send it);
  * - EINSECURE: an http:// or ws:// origin with credentials, unless its host is loopback (localhost,
  *   *.localhost, 127.0.0.0/8, [::1]);
- * - EPUBLICSUFFIX: a subdomain pattern over a public suffix (needs is_public_suffix);
+ * - EPUBLICSUFFIX: a subdomain pattern over a public suffix (needs is_public_suffix, which gets the base
+ *   without a trailing dot: libpsl calls "co.uk" a public suffix but not "co.uk.");
  * - ECANONICAL: an origin not as browsers send it (uppercase, a default port, a path or trailing slash);
  * - EORIGIN: an entry that is not an origin or a pattern at all; EEMPTY: no origin and no allow_null;
  * - ETOKEN / EEMPTY: a method or header name that is not a token;
@@ -558,8 +560,9 @@ typedef struct corshdr_policy_answer {
  * (NUL, CR or LF in one of those lines), ENULL (`null`, not allowed), EACAO (an origin the policy does
  * not allow), EMETHOD, EHEADER, EAUTHORIZATION (asked for and only `*` allows headers), or a list error
  * of Access-Control-Request-Headers (ETOKEN, EEMPTY, ETOOMANY, EEMPTIES, ETOOLONG). Vary is added to
- * every answer whose content depends on the request (Origin; for an OPTIONS request also the two
- * request headers): a new line, never replacing the application's. Nothing is allocated.
+ * every answer whose content depends on the request (Origin, unless the answer is the `*` that every
+ * origin gets from a policy allowing all; for an OPTIONS request also the two request headers): a new
+ * line, never replacing the application's. Nothing is allocated.
  */
 CORSHDR_API corshdr_status corshdr_policy_apply(const corshdr_policy *p, const char *method, size_t method_len,
                                                 const corshdr_field *request, size_t n, const corshdr_options *opt,

@@ -300,19 +300,18 @@ static corshdr_status expose_marks(const corshdr_index *ix, const corshdr_option
 }
 
 /* Whether a name script may read, given what Access-Control-Expose-Headers granted: `all` (its `*`
- * without credentials) or the names it lists. Set-Cookie never. */
-static int readable_name(const char *p, size_t len, int listed, int all)
+ * without credentials) or the k names it lists. Set-Cookie never. The list is looked at last, and only
+ * for a name the rest leaves open; *listed says whether it was found there. */
+static int readable_name(const char *p, size_t len, int all, const corshdr_span *v, size_t k, unsigned *listed)
 {
-    return !corshdr_is_forbidden_response_name(p, len) && (all || listed || corshdr_is_safelisted_response_name(p, len));
-}
-
-/* Whether a name is among the elements (a short list: a linear look). */
-static int among(const char *p, size_t len, const corshdr_span *v, size_t k)
-{
-    for (size_t j = 0; j < k; j++)
-        if (name_eq(p, len, v[j].ptr, v[j].len))
-            return 1;
-    return 0;
+    *listed = 0;
+    if (corshdr_is_forbidden_response_name(p, len))
+        return 0;
+    if (all || corshdr_is_safelisted_response_name(p, len))
+        return 1;
+    for (size_t j = 0; j < k && !*listed; j++)
+        *listed = (unsigned)name_eq(p, len, v[j].ptr, v[j].len);
+    return (int)*listed;
 }
 
 static corshdr_status exposed_ix(const corshdr_index *ix, corshdr_credentials credentials, const corshdr_options *opt,
@@ -340,17 +339,16 @@ static corshdr_status exposed_ix(const corshdr_index *ix, corshdr_credentials cr
         size_t w = 0;
         for (size_t r = 0; r < readable->count; r++) { /* the caller's candidates first */
             corshdr_name *m = &readable->items[r];
-            m->mark = (unsigned)among(m->name.ptr, m->name.len, listed, k);
-            if (readable_name(m->name.ptr, m->name.len, (int)m->mark, all))
+            if (readable_name(m->name.ptr, m->name.len, all, listed, k, &m->mark))
                 readable->items[w++] = *m;
         }
         readable->count = w;
         for (size_t i = 0; i < ix->n; i++) {
             const corshdr_span *nm = &ix->fields[i].name;
-            int on_list = among(nm->ptr, nm->len, listed, k);
-            if (readable_name(nm->ptr, nm->len, on_list, all)) {
+            unsigned on_list;
+            if (readable_name(nm->ptr, nm->len, all, listed, k, &on_list)) {
                 (void)corshdr_names_add(readable, nm->ptr, nm->len); /* room was checked */
-                readable->items[readable->count - 1].mark = (unsigned)on_list;
+                readable->items[readable->count - 1].mark = on_list;
             } else {
                 readable->needed++; /* counted as added, as the contract says */
             }
@@ -367,7 +365,8 @@ static corshdr_status exposed_ix(const corshdr_index *ix, corshdr_credentials cr
         size_t w = 0;
         for (size_t r = 0; r < readable->count; r++) {
             corshdr_name *m = &readable->items[r];
-            if (readable_name(m->name.ptr, m->name.len, (int)m->mark, c.star && !include))
+            unsigned ignored; /* the long list marked the listed names */
+            if (readable_name(m->name.ptr, m->name.len, (c.star && !include) || m->mark, NULL, 0, &ignored))
                 readable->items[w++] = *m;
         }
         readable->count = w;

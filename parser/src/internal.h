@@ -82,11 +82,6 @@ static inline void trim_bounds(const char *p, size_t n, size_t *start, size_t *e
     *end = e;
 }
 
-/* The only line named `name` (list.c): CORSHDR_OK with *index, CORSHDR_ABSENT, or CORSHDR_EREPEATED with
- * *index the second such line. For the headers whose ABNF allows one line. */
-corshdr_status corshdr__header_single(const corshdr_field *fields, size_t n, const char *name, size_t name_len,
-                                      size_t *index);
-
 /* "extract header list values" of a header whose lines the caller found: kept[] holds the first
  * min(lines, CORSHDR_INDEX_KEPT) of them (more are found by name after the last kept one), raw their
  * bytes untrimmed. Spans are known to be valid and the singleton rule applied. Kernel resolved. */

@@ -26,20 +26,6 @@ corshdr_status corshdr_header_find(const corshdr_field *fields, size_t n, const 
     return CORSHDR_ABSENT;
 }
 
-corshdr_status corshdr__header_single(const corshdr_field *fields, size_t n, const char *name, size_t name_len,
-                                      size_t *index)
-{
-    size_t found = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!line_matches(&fields[i], name, name_len))
-            continue;
-        *index = i;
-        if (found++)
-            return CORSHDR_EREPEATED;
-    }
-    return found ? CORSHDR_OK : CORSHDR_ABSENT;
-}
-
 corshdr_status corshdr_header_combine(const corshdr_field *fields, size_t n, const char *name, size_t name_len,
                                       char *buf, size_t cap, size_t *len)
 {

@@ -57,15 +57,37 @@ static void sift_down(corshdr_name *v, size_t root, size_t n)
  * and its n^2 / 2 worst case is bounded by this size. */
 enum { SMALL_SET = 16 };
 
+/* The first 8 bytes of a name, lowercased, as a big-endian number (shorter names padded with 0, which
+ * sorts first as a shorter name does): most comparisons end on it. */
+static uint64_t sort_key(const corshdr_span *s)
+{
+    if (s->len >= 8)
+        return key8(s->ptr);
+    uint64_t k = 0;
+    for (size_t i = 0; i < 8; i++)
+        k = k << 8 | (i < s->len ? ch_lower((unsigned char)s->ptr[i]) : 0);
+    return k;
+}
+
+/* Insertion sort on the keys, the whole order only where keys tie; the members move once, at the end. */
 static void insertion_sort(corshdr_name *v, size_t n)
 {
-    for (size_t i = 1; i < n; i++) {
-        corshdr_name x = v[i];
+    uint64_t key[SMALL_SET];
+    unsigned char order[SMALL_SET];
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = sort_key(&v[i].name);
         size_t j = i;
-        for (; j > 0 && before(&x, &v[j - 1]); j--)
-            v[j] = v[j - 1];
-        v[j] = x;
+        for (; j > 0 && (k < key[j - 1] || (k == key[j - 1] && before(&v[i], &v[order[j - 1]]))); j--) {
+            key[j] = key[j - 1];
+            order[j] = order[j - 1];
+        }
+        key[j] = k;
+        order[j] = (unsigned char)i;
     }
+    corshdr_name sorted[SMALL_SET];
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = v[order[i]];
+    memcpy(v, sorted, n * sizeof *v);
 }
 
 void corshdr_names_sort(corshdr_names *set)

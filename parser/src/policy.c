@@ -43,14 +43,20 @@ static void problem(problems *pr, corshdr_status code, corshdr_policy_part part,
     pr->n++;
 }
 
-/* A host browsers treat as this machine: what an insecure scheme may still be trusted for. */
+/* A host browsers treat as this machine: what an insecure scheme may still be trusted for. A host that
+ * starts with "127." is loopback only as an IPv4 address: 127.evil.example is anyone's domain. */
 static int loopback(const char *h, size_t n)
 {
     if (NAME_IS(h, n, "localhost") || NAME_IS(h, n, "[::1]"))
         return 1;
     if (n > 10 && NAME_IS(h + n - 10, 10, ".localhost"))
         return 1;
-    return n >= 4 && !memcmp(h, "127.", 4);
+    if (n < 4 || memcmp(h, "127.", 4) != 0)
+        return 0;
+    for (size_t i = 4; i < n; i++) /* digits and dots in a valid origin: an IPv4 address */
+        if (h[i] != '.' && (h[i] < '0' || h[i] > '9'))
+            return 0;
+    return 1;
 }
 
 /* The longest origin entry compile looks at; longer ones are not origins (a host is at most 253 bytes). */
@@ -114,18 +120,24 @@ static corshdr_status parse_entry(corshdr_span e, pattern *pt, size_t *offset, c
     }
     origin_parts o;
     corshdr_error err;
-    if (corshdr__origin_parse(probe, m, &o, &err) != CORSHDR_OK || o.kind == ORIGIN_NULL) {
-        if (canonical_fixes(e.ptr, e.len)) {
+    corshdr_status parsed = corshdr__origin_parse(probe, m, &o, &err);
+    if (parsed != CORSHDR_OK || o.kind == ORIGIN_NULL) {
+        if (canonical_fixes(probe, m)) { /* the probe: a pattern in upper case is not canonical either */
             *message = "the origin as browsers send it: lowercase, no default port, no path or trailing slash";
             return CORSHDR_ECANONICAL;
         }
-        *offset = o.kind == ORIGIN_NULL ? 0 : err.offset;
+        *offset = parsed == CORSHDR_OK ? 0 : err.offset; /* a failed parse leaves o.kind ORIGIN_NULL */
         *message = "a serialized origin (scheme://host[:port]) or a pattern (https://*.example.com, :*)";
         return CORSHDR_EORIGIN;
     }
-    if (subdomains && o.kind != ORIGIN_DOMAIN) {
+    if (subdomains && (o.kind != ORIGIN_DOMAIN || o.host_len < 3)) { /* no base: it would cover every "x." */
         *offset = host_at;
-        *message = "a domain after \"*.\", not an IP address";
+        *message = "a domain after \"*.\" (not empty, not an IP address)";
+        return CORSHDR_EORIGIN;
+    }
+    if (any_port && o.has_port) { /* "https://a.example:8443:*": one port or any, not both */
+        *offset = m;
+        *message = "a port or \":*\", not both";
         return CORSHDR_EORIGIN;
     }
     pt->prefix = span_make(e.ptr, host_at);
@@ -245,10 +257,13 @@ corshdr_status corshdr_policy_compile(corshdr_policy *p, const corshdr_policy_co
         if (cred && plain && !loopback(pt.host.ptr + pt.subdomains, pt.host.len - pt.subdomains))
             problem(&pr, CORSHDR_EINSECURE, CORSHDR_PART_ORIGINS, i, 0,
                     "https: anyone on the network path can act as an http origin");
-        if (pt.subdomains && cfg->is_public_suffix &&
-            cfg->is_public_suffix(cfg->suffix_ctx, pt.host.ptr + 1, pt.host.len - 1))
-            problem(&pr, CORSHDR_EPUBLICSUFFIX, CORSHDR_PART_ORIGINS, i, (size_t)(pt.host.ptr + 1 - e.ptr),
-                    "a registrable domain after \"*.\": anyone can register a name under a public suffix");
+        if (pt.subdomains && cfg->is_public_suffix) {
+            /* the base without a trailing dot: libpsl says co.uk is a public suffix and co.uk. is not */
+            size_t base_len = pt.host.len - 1 - (pt.host.ptr[pt.host.len - 1] == '.');
+            if (cfg->is_public_suffix(cfg->suffix_ctx, pt.host.ptr + 1, base_len))
+                problem(&pr, CORSHDR_EPUBLICSUFFIX, CORSHDR_PART_ORIGINS, i, (size_t)(pt.host.ptr + 1 - e.ptr),
+                        "a registrable domain after \"*.\": anyone can register a name under a public suffix");
+        }
         if (pt.subdomains || pt.any_port)
             npatterns++;
         else
@@ -354,8 +369,9 @@ enum { FEW = 16 };
 /* Whether a valid origin is among the exact ones: canonical both, so bytes compare. */
 static int exact_has(const corshdr_names *set, const char *o, size_t n)
 {
-    if (set->count > FEW)
-        return corshdr_names_find(set, o, n, NULL) == CORSHDR_OK;
+    size_t at;
+    if (set->count > FEW) /* the set finds names case-insensitively: HTTPS://APP.EXAMPLE is no origin */
+        return corshdr_names_find(set, o, n, &at) == CORSHDR_OK && memcmp(set->items[at].name.ptr, o, n) == 0;
     for (size_t i = 0; i < set->count; i++)
         if (set->items[i].name.len == n && memcmp(set->items[i].name.ptr, o, n) == 0)
             return 1;
@@ -425,10 +441,13 @@ static corshdr_span reason_text(corshdr_status code)
     }
 }
 
-/* Vary: what the answer was built from. Only OPTIONS answers depend on the two request headers. */
-static void vary(const corshdr_policy *p, int options, corshdr_policy_answer *a)
+/* Vary: what the answer was built from. Only OPTIONS answers depend on the two request headers; every
+ * answer depends on Origin but the `*` that any origin gets when the policy allows all (Fetch: "CORS
+ * protocol and HTTP caches"). Under `*` a request without Origin, or with a bad one, is answered
+ * without it: a cache that kept that answer for all would fail every CORS request after it. */
+static void vary(int star, int options, corshdr_policy_answer *a)
 {
-    if (!(p->flags & ANY_ORIGIN))
+    if (!star)
         put(a, LIT("Vary"),
             options ? span_make(LIT("Origin, Access-Control-Request-Method, Access-Control-Request-Headers"))
                     : span_make(LIT("Origin")));
@@ -444,7 +463,7 @@ static corshdr_status refuse(const corshdr_policy *p, int options, corshdr_polic
     (void)fail(&a->why, code, line, offset, expected);
     if (a->kind == CORSHDR_REQUEST_PREFLIGHT)
         a->status = 403;
-    vary(p, options, a);
+    vary(0, options, a);
     if (p->flags & DEBUG)
         put(a, LIT("Corshdr-Reason"), reason_text(code));
     return code;
@@ -542,7 +561,7 @@ corshdr_status corshdr_policy_apply(const corshdr_policy *p, const char *method,
     corshdr_index ix;
     corshdr__index_names(&ix, request, n, REQUEST_LENGTHS);
     if (ix.count[CORSHDR_ORIGIN] == 0) { /* not a CORS request; a cache must still tell it apart */
-        vary(p, options, a);
+        vary(0, options, a);
         return fail(&a->why, CORSHDR_ABSENT, CORSHDR_NPOS, CORSHDR_NPOS, "an Origin line");
     }
     a->kind = options && ix.count[CORSHDR_ACRM] ? CORSHDR_REQUEST_PREFLIGHT : CORSHDR_REQUEST_ACTUAL;
@@ -607,6 +626,6 @@ corshdr_status corshdr_policy_apply(const corshdr_policy *p, const char *method,
     } else if (p->aceh.len) {
         put(a, LIT("Access-Control-Expose-Headers"), p->aceh);
     }
-    vary(p, options, a);
+    vary((p->flags & ANY_ORIGIN) != 0, options, a);
     return CORSHDR_OK;
 }

@@ -358,6 +358,11 @@ static void exposed_set_cookie_never(void **state)
                          F("Access-Control-Expose-Headers", "Set-Cookie, SET-COOKIE2")};
     expect_readable(f, COUNT(f), CORSHDR_CREDENTIALS_OMIT, "");
     assert_false(corshdr_is_exposed(f, COUNT(f), CORSHDR_CREDENTIALS_OMIT, NULL, G("Set-Cookie"), 10));
+    /* a list longer than the short path reads (more than 16 elements) takes the sorted-set path */
+    corshdr_field g[] = {F("Set-Cookie", "a=b"), F("X-Q", "1"),
+                         F("Access-Control-Expose-Headers", "x-a, x-b, x-c, x-d, x-e, x-f, x-g, x-h, x-i, x-j, "
+                                                            "x-k, x-l, x-m, x-n, x-o, x-p, X-Q, Set-Cookie")};
+    expect_readable(g, COUNT(g), CORSHDR_CREDENTIALS_OMIT, "x-q");
 }
 
 static void exposed_invalid_list_exposes_nothing_more(void **state)

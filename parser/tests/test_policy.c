@@ -102,6 +102,8 @@ static void compile_reports_every_problem_at_once(void **state)
     for (size_t i = 0; i < COUNT(want); i++)
         assert_problem(&c.problems[i], want[i].code, want[i].part, want[i].index);
     assert_int_equal(c.problems[10].offset, 3); /* "bad method": the space */
+    assert_int_equal(c.problems[7].offset, 3);  /* "not an origin": the space where "://" belongs */
+    assert_int_equal(c.problems[8].offset, 8);  /* the subdomain pattern over an IP address: its host */
 
     /* fewer slots than problems: the first ones, and the count of all */
     corshdr_problem two[2];
@@ -459,6 +461,104 @@ static void wildcards_follow_fetch(void **state)
     assert_span(*line(&a, "Access-Control-Allow-Methods"), "PURGE");
 }
 
+/* Found by the conformance vectors (conformance/vectors/policy-*.json): entries that looked valid but
+ * allowed more than they said, and problems given the wrong code. */
+static void compile_refuses_entries_wider_than_they_look(void **state)
+{
+    (void)state;
+    const corshdr_span origins[] = {
+        S("https://*."),              /* a pattern with no base: every origin whose host ends in "." */
+        S("https://*.:*"),
+        S("https://a.example:8443:*"), /* a port and any port */
+        S("http://127.evil.example"), /* a domain, not 127.0.0.0/8: insecure with credentials */
+        S("http://127.0.0.1:3000"),   /* loopback */
+        S("https://*.Example.com"),   /* patterns are judged like origins: not canonical, not malformed */
+        S("HTTPS://example.com:*"),
+        S("https://*.example.com/"),
+        S("https://*.example.com:443"),
+        S("https://*.co.uk."),        /* the suffix check sees co.uk, as libpsl would judge it */
+        S("https://*.example.com."),
+    };
+    corshdr_policy_config cfg = standard();
+    cfg.origins = origins;
+    cfg.norigins = COUNT(origins);
+    cfg.is_public_suffix = test_suffix;
+    struct compiled c;
+    assert_int_equal(compile(&c, &cfg), CORSHDR_EPOLICY);
+    const struct {
+        corshdr_status code;
+        size_t index;
+    } want[] = {{CORSHDR_EORIGIN, 0},    {CORSHDR_EORIGIN, 1},    {CORSHDR_EORIGIN, 2},    {CORSHDR_EINSECURE, 3},
+                {CORSHDR_ECANONICAL, 5}, {CORSHDR_ECANONICAL, 6}, {CORSHDR_ECANONICAL, 7}, {CORSHDR_ECANONICAL, 8},
+                {CORSHDR_EPUBLICSUFFIX, 9}};
+    assert_int_equal(c.nproblems, COUNT(want));
+    for (size_t i = 0; i < COUNT(want); i++)
+        assert_problem(&c.problems[i], want[i].code, CORSHDR_PART_ORIGINS, want[i].index);
+    assert_int_equal(c.problems[2].offset, 22); /* the ":*" after the port */
+
+    /* what is left allows exactly what it says */
+    const corshdr_span fine[] = {S("http://127.0.0.1:3000"), S("https://*.example.com."), S("https://a.example:*")};
+    cfg.origins = fine;
+    cfg.norigins = COUNT(fine);
+    assert_int_equal(compile(&c, &cfg), CORSHDR_OK);
+    assert_int_equal(origin_verdict(&c.p, "http://127.0.0.1:3000"), CORSHDR_OK);
+    assert_int_equal(origin_verdict(&c.p, "https://b.example.com."), CORSHDR_OK);
+    assert_int_equal(origin_verdict(&c.p, "https://b.example.com"), CORSHDR_EACAO);
+    assert_int_equal(origin_verdict(&c.p, "https://evil.net."), CORSHDR_EACAO);
+    assert_int_equal(origin_verdict(&c.p, "https://a.example:8443"), CORSHDR_OK);
+}
+
+/* More exact origins than the linear look handles: the set finds names case-insensitively, yet an origin
+ * in another case is still no origin. */
+static void many_exact_origins_match_byte_for_byte(void **state)
+{
+    (void)state;
+    char text[20][32];
+    corshdr_span origins[20];
+    for (size_t i = 0; i < COUNT(origins); i++) {
+        origins[i].len = (size_t)snprintf(text[i], sizeof text[i], "https://app%zu.example", i);
+        origins[i].ptr = text[i];
+    }
+    corshdr_policy_config cfg = standard();
+    cfg.origins = origins;
+    cfg.norigins = COUNT(origins);
+    struct compiled c;
+    assert_int_equal(compile(&c, &cfg), CORSHDR_OK);
+    assert_int_equal(origin_verdict(&c.p, "https://app17.example"), CORSHDR_OK);
+    assert_int_equal(origin_verdict(&c.p, "https://APP17.example"), CORSHDR_EORIGIN);
+    assert_int_equal(origin_verdict(&c.p, "https://App17.Example"), CORSHDR_EORIGIN);
+    assert_int_equal(origin_verdict(&c.p, "https://app20.example"), CORSHDR_EACAO);
+}
+
+/* Under `*` only the allowed answer is the same for every origin: a request without Origin, or with a
+ * bad one, gets Vary: Origin, so that no cache serves its answer (no Access-Control-Allow-Origin) to the
+ * CORS requests after it. */
+static void any_origin_varies_unless_answered_star(void **state)
+{
+    (void)state;
+    const corshdr_span star[] = {S("*")};
+    corshdr_policy_config cfg = standard();
+    cfg.origins = star;
+    cfg.norigins = 1;
+    cfg.credentials = 0;
+    struct compiled c;
+    corshdr_policy_answer a;
+    assert_int_equal(compile(&c, &cfg), CORSHDR_OK);
+    corshdr_field none[] = {F("Host", "api.example")};
+    assert_int_equal(apply(&c.p, "GET", none, 1, &a), CORSHDR_ABSENT);
+    assert_int_equal(a.nlines, 1);
+    assert_span(*line(&a, "Vary"), "Origin");
+    assert_int_equal(apply(&c.p, "OPTIONS", none, 1, &a), CORSHDR_ABSENT);
+    assert_span(*line(&a, "Vary"), "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
+    corshdr_field bad[] = {F("Origin", "https://a.example/")};
+    assert_int_equal(apply(&c.p, "GET", bad, 1, &a), CORSHDR_EORIGIN);
+    assert_int_equal(a.nlines, 1);
+    assert_span(*line(&a, "Vary"), "Origin");
+    corshdr_field good[] = {F("Origin", "https://a.example")};
+    assert_int_equal(apply(&c.p, "GET", good, 1, &a), CORSHDR_OK);
+    assert_null(line(&a, "Vary"));
+}
+
 /* Whatever the policy answers, the library's own client side agrees: an allowed preflight passes
  * corshdr_preflight_check, a refused one fails it, over every combination below. */
 static void round_trip_through_client_checks(void **state)
@@ -534,6 +634,9 @@ int main(void)
         cmocka_unit_test_teardown(any_origin_answers_star, guard_teardown),
         cmocka_unit_test_teardown(preflights, guard_teardown),
         cmocka_unit_test_teardown(wildcards_follow_fetch, guard_teardown),
+        cmocka_unit_test_teardown(compile_refuses_entries_wider_than_they_look, guard_teardown),
+        cmocka_unit_test_teardown(many_exact_origins_match_byte_for_byte, guard_teardown),
+        cmocka_unit_test_teardown(any_origin_varies_unless_answered_star, guard_teardown),
         cmocka_unit_test_teardown(round_trip_through_client_checks, guard_teardown),
     };
     return cmocka_run_group_tests_name("policy", tests, NULL, NULL);

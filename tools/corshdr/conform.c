@@ -34,7 +34,7 @@ static const char usage[] =
     "  {\"id\": ..., \"error\": \"message\"}   a malformed line (id null when unknown)\n"
     "Strings stand for bytes, one code point U+0000-U+00FF per byte. Exits 0 at end of input.\n"
     "Ops: token, field-value, combine, split, name-list, exposed, cors-check, preflight, max-age,\n"
-    "request-safelisted, unsafe-names, forbidden-request, origin.\n";
+    "request-safelisted, unsafe-names, forbidden-request, origin, policy-compile, policy-apply.\n";
 
 /* ---- one vector case (`case` is a keyword): its memory and its error message ---------------------------- */
 
@@ -490,6 +490,229 @@ static int op_origin(struct vcase *k, const json_t *input, json_t **result)
     return give_bool(k, "valid", corshdr_origin_check(v.ptr, v.len, NULL) == CORSHDR_OK, result);
 }
 
+/* ---- the server policy (SEMANTICS.md "The server policy") ------------------------------------------------ */
+
+/* The settings of input.policy; every one but origins is optional. */
+static const char *const policy_keys[] = {"origins", "allow_null", "credentials", "methods", "headers", "expose",
+                                          "max_age", "preflight_status", "debug", "public_suffixes"};
+
+/* The case's public suffixes: the callback says whether a base domain is one of them, byte for byte. */
+struct suffixes {
+    const corshdr_span *v;
+    size_t n;
+};
+
+static int is_listed_suffix(void *ctx, const char *domain, size_t len)
+{
+    const struct suffixes *s = ctx;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i].len == len && (len == 0 || memcmp(s->v[i].ptr, domain, len) == 0))
+            return 1;
+    return 0;
+}
+
+static int get_policy_list(struct vcase *k, const json_t *policy, const char *key, const corshdr_span **items,
+                           size_t *count)
+{
+    corshdr_span *v = NULL;
+    *items = NULL;
+    *count = 0;
+    if (!json_object_get(policy, key) && strcmp(key, "origins") != 0)
+        return 0;
+    char name[40];
+    snprintf(name, sizeof name, "policy.%s", key);
+    if (!json_object_get(policy, key))
+        return case_error(k, "input.%s is missing", name);
+    /* get_bytes_list names its key in messages; a one-key object gives it "policy.KEY" */
+    json_t *wrap = json_pack("{s:O}", name, json_object_get(policy, key));
+    if (!wrap)
+        return case_error(k, "out of memory");
+    int rc = get_bytes_list(k, wrap, name, &v, count);
+    json_decref(wrap);
+    *items = v;
+    return rc;
+}
+
+static int get_policy_flag(struct vcase *k, const json_t *policy, const char *key, int *flag)
+{
+    const json_t *v = json_object_get(policy, key);
+    *flag = 0;
+    if (!v)
+        return 0;
+    if (!json_is_boolean(v))
+        return case_error(k, "input.policy.%s must be true or false", key);
+    *flag = json_is_true(v);
+    return 0;
+}
+
+/* An integer setting, clamped to what the field holds: a value outside the int range stays outside every
+ * range the policy accepts, which is all compile asks of it. */
+static int get_policy_number(struct vcase *k, const json_t *policy, const char *key, long long lo, long long hi,
+                             long long *out)
+{
+    const json_t *v = json_object_get(policy, key);
+    *out = 0;
+    if (!v)
+        return 0;
+    double d = json_is_real(v) ? json_real_value(v) : 0;
+    int big = d <= -1e15 || d >= 1e15;
+    if (!json_is_integer(v) && !(json_is_real(v) && (big || d == (double)(json_int_t)d)))
+        return case_error(k, "input.policy.%s must be an integer", key);
+    json_int_t x = json_is_integer(v) ? json_integer_value(v) : big ? (d < 0 ? lo : hi) : (json_int_t)d;
+    *out = x < lo ? lo : x > hi ? hi : x;
+    return 0;
+}
+
+/* input.policy as a configuration: 0, or -1 with the case's error. */
+static int get_policy(struct vcase *k, const json_t *input, corshdr_policy_config *cfg, struct suffixes *sfx)
+{
+    const json_t *policy = field(k, input, "policy");
+    if (!policy)
+        return -1;
+    if (!json_is_object(policy))
+        return case_error(k, "input.policy must be an object");
+    const char *key;
+    const json_t *value;
+    json_object_foreach((json_t *)(uintptr_t)policy, key, value) {
+        size_t known = 0;
+        while (known < sizeof policy_keys / sizeof policy_keys[0] && strcmp(key, policy_keys[known]) != 0)
+            known++;
+        if (known == sizeof policy_keys / sizeof policy_keys[0])
+            return case_error(k, "input.policy.%.60s is not a policy setting", key);
+    }
+    memset(cfg, 0, sizeof *cfg);
+    long long max_age, status;
+    if (get_policy_list(k, policy, "origins", &cfg->origins, &cfg->norigins) != 0 ||
+        get_policy_flag(k, policy, "allow_null", &cfg->allow_null) != 0 ||
+        get_policy_flag(k, policy, "credentials", &cfg->credentials) != 0 ||
+        get_policy_list(k, policy, "methods", &cfg->methods, &cfg->nmethods) != 0 ||
+        get_policy_list(k, policy, "headers", &cfg->headers, &cfg->nheaders) != 0 ||
+        get_policy_list(k, policy, "expose", &cfg->expose, &cfg->nexpose) != 0 ||
+        get_policy_number(k, policy, "max_age", INT32_MIN, INT32_MAX, &max_age) != 0 ||
+        get_policy_number(k, policy, "preflight_status", INT_MIN, INT_MAX, &status) != 0 ||
+        get_policy_flag(k, policy, "debug", &cfg->debug) != 0 ||
+        get_policy_list(k, policy, "public_suffixes", &sfx->v, &sfx->n) != 0)
+        return -1;
+    cfg->max_age = (int32_t)max_age;
+    cfg->preflight_status = (int)status;
+    cfg->is_public_suffix = is_listed_suffix;
+    cfg->suffix_ctx = sfx;
+    return 0;
+}
+
+static const char *part_name(corshdr_policy_part part)
+{
+    switch (part) {
+    case CORSHDR_PART_ORIGINS: return "origins";
+    case CORSHDR_PART_METHODS: return "methods";
+    case CORSHDR_PART_HEADERS: return "headers";
+    case CORSHDR_PART_EXPOSE: return "expose";
+    default: return "settings";
+    }
+}
+
+/* Compiles the case's policy into *p (storage from the case's blocks). 0 compiled, 1 when *result holds
+ * its problems (SEMANTICS.md policy-compile), -1 on a bad case. */
+static int compile_policy(struct vcase *k, const json_t *input, corshdr_policy *p, json_t **result)
+{
+    corshdr_policy_config cfg;
+    struct suffixes sfx;
+    if (get_policy(k, input, &cfg, &sfx) != 0)
+        return -1;
+    /* at most two problems per origin entry (EINSECURE and EPUBLICSUFFIX), one per other entry, EEMPTY
+     * for no origin, and the two settings */
+    size_t cap = 2 * cfg.norigins + cfg.nmethods + cfg.nheaders + cfg.nexpose + 3, n = 0;
+    corshdr_problem *problems = vcase_alloc(k, cap, sizeof *problems);
+    if (!problems)
+        return -1;
+    corshdr_status st = corshdr_policy_compile(p, &cfg, NULL, 0, problems, cap, &n);
+    if (st == CORSHDR_ENOSPC) {
+        size_t need = p->storage_needed;
+        void *storage = vcase_alloc(k, need, 1);
+        if (!storage)
+            return -1;
+        st = corshdr_policy_compile(p, &cfg, storage, need, problems, cap, &n);
+    }
+    if (st == CORSHDR_OK)
+        return 0;
+    if (st != CORSHDR_EPOLICY || n > cap)
+        return unexpected(k, "corshdr_policy_compile", st);
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < n; i++) {
+        json_t *index = problems[i].index == CORSHDR_NPOS ? json_null() : json_integer((json_int_t)problems[i].index);
+        if (json_array_append_new(list, json_pack("{s:s, s:s, s:o?}", "code", corshdr_err_name(problems[i].code),
+                                                  "part", part_name(problems[i].part), "index", index)) != 0) {
+            json_decref(list);
+            list = NULL;
+        }
+    }
+    return give(k, json_pack("{s:o?}", "problems", list), result) == 0 ? 1 : -1;
+}
+
+static int op_policy_compile(struct vcase *k, const json_t *input, json_t **result)
+{
+    corshdr_policy p;
+    int rc = compile_policy(k, input, &p, result);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    return give_bool(k, "ok", 1, result);
+}
+
+/* The answer's lines in the result's order: by lowercase name, then as added. */
+static int line_order(const void *a, const void *b)
+{
+    const corshdr_field *x = *(const corshdr_field *const *)a, *y = *(const corshdr_field *const *)b;
+    int c = corshdr_name_compare(x->name.ptr, x->name.len, y->name.ptr, y->name.len);
+    return c ? c : (x < y ? -1 : x > y);
+}
+
+static json_t *answer_lines(const corshdr_policy_answer *a)
+{
+    const corshdr_field *order[CORSHDR_POLICY_FIELDS];
+    for (size_t i = 0; i < a->nlines; i++)
+        order[i] = &a->lines[i];
+    qsort(order, a->nlines, sizeof order[0], line_order);
+    json_t *lines = json_array();
+    for (size_t i = 0; lines && i < a->nlines; i++) {
+        char name[64];
+        size_t len = order[i]->name.len < sizeof name ? order[i]->name.len : sizeof name;
+        for (size_t j = 0; j < len; j++) {
+            char c = order[i]->name.ptr[j];
+            name[j] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+        }
+        json_t *pair = json_pack("[o?, o?]", jsonb_from_bytes(name, len),
+                                 jsonb_from_bytes(order[i]->value.ptr, order[i]->value.len));
+        if (json_array_append_new(lines, pair) != 0) {
+            json_decref(lines);
+            lines = NULL;
+        }
+    }
+    return lines;
+}
+
+static int op_policy_apply(struct vcase *k, const json_t *input, json_t **result)
+{
+    corshdr_span method;
+    corshdr_field *fields = NULL;
+    size_t n = 0;
+    corshdr_policy p;
+    /* the request's lines are not checked as a list: apply reads Origin and the two request headers only */
+    if (get_bytes(k, input, "method", &method) != 0 || get_fields(k, input, &fields, &n) != 0)
+        return -1;
+    int rc = compile_policy(k, input, &p, result);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    corshdr_policy_answer a;
+    corshdr_status st = corshdr_policy_apply(&p, method.ptr, method.len, fields, n, NULL, &a);
+    if (st == CORSHDR_EINVAL || a.nlines > CORSHDR_POLICY_FIELDS)
+        return unexpected(k, "corshdr_policy_apply", st);
+    static const char *const kinds[] = {"plain", "actual", "preflight"};
+    json_t *status = a.status ? json_integer(a.status) : json_null();
+    return give(k, json_pack("{s:s, s:o?, s:s, s:o?}", "kind", kinds[a.kind], "status", status, "reason",
+                             corshdr_err_name(st), "lines", answer_lines(&a)),
+                result);
+}
+
 static const struct op {
     const char *name;
     op_fn run;
@@ -507,6 +730,8 @@ static const struct op {
     {"unsafe-names", op_unsafe_names},
     {"forbidden-request", op_forbidden_request},
     {"origin", op_origin},
+    {"policy-compile", op_policy_compile},
+    {"policy-apply", op_policy_apply},
 };
 
 static const struct op *op_find(const json_t *name)

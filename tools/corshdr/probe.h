@@ -354,6 +354,19 @@ typedef struct probe_transport {
     void (*close)(void *ctx);
 } probe_transport;
 
+/* The exchanges a transport has finished and not yet handed back, in order (probe_engine.c). */
+typedef struct probe_done_queue {
+    probe_exchange **v;
+    size_t n, cap;
+} probe_done_queue;
+
+/* Appends x: 0, or -1 when out of memory. */
+int probe_done_push(probe_done_queue *q, probe_exchange *x);
+/* Moves up to cap of the oldest into out: how many. */
+size_t probe_done_take(probe_done_queue *q, probe_exchange **out, size_t cap);
+/* Drops x if it is queued. */
+void probe_done_drop(probe_done_queue *q, const probe_exchange *x);
+
 /* libcurl's multi interface. 0, or -1 with a message in err. */
 int probe_http_open(probe_transport *tr, const probe_http_options *opt, char *err, size_t errlen);
 

@@ -361,3 +361,38 @@ int probe_engine_run(probe_transport *tr, const probe_domains *d, const probe_ta
     cleanup(&e);
     return rc;
 }
+
+int probe_done_push(probe_done_queue *q, probe_exchange *x)
+{
+    if (q->n == q->cap) {
+        size_t cap = q->cap ? q->cap * 2 : 64;
+        probe_exchange **v = realloc(q->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        q->v = v;
+        q->cap = cap;
+    }
+    q->v[q->n++] = x;
+    return 0;
+}
+
+size_t probe_done_take(probe_done_queue *q, probe_exchange **out, size_t cap)
+{
+    size_t n = q->n < cap ? q->n : cap;
+    if (n) {
+        memcpy(out, q->v, n * sizeof *out);
+        memmove(q->v, q->v + n, (q->n - n) * sizeof *q->v);
+        q->n -= n;
+    }
+    return n;
+}
+
+void probe_done_drop(probe_done_queue *q, const probe_exchange *x)
+{
+    for (size_t i = 0; i < q->n; i++)
+        if (q->v[i] == x) {
+            memmove(&q->v[i], &q->v[i + 1], (q->n - i - 1) * sizeof *q->v);
+            q->n--;
+            return;
+        }
+}

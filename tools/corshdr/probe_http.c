@@ -34,8 +34,7 @@
 struct http {
     CURLM *multi;
     probe_http_options opt;
-    probe_exchange **ready; /* finished, not yet handed back */
-    size_t nready, ready_cap;
+    probe_done_queue ready; /* finished, not yet handed back */
 };
 
 /* One exchange's transfer. */
@@ -417,15 +416,8 @@ static int finish(struct http *h, struct xfer *t, CURLcode res)
         t->url = NULL;
     }
     r->done = 1;
-    if (h->nready == h->ready_cap) {
-        size_t cap = h->ready_cap ? h->ready_cap * 2 : 64;
-        probe_exchange **q = realloc(h->ready, cap * sizeof *q);
-        if (!q)
-            return -1;
-        h->ready = q;
-        h->ready_cap = cap;
-    }
-    h->ready[h->nready++] = x;
+    if (probe_done_push(&h->ready, x) != 0)
+        return -1;
     x->priv = NULL;
     xfer_free(t);
     return 0;
@@ -451,22 +443,16 @@ static int collect(struct http *h)
 static int http_poll(void *ctx, long wait_ms, probe_exchange **done, size_t cap, size_t *count)
 {
     struct http *h = ctx;
-    if (h->nready == 0) {
+    if (h->ready.n == 0) {
         if (collect(h) != 0)
             return -1;
-        if (h->nready == 0 && wait_ms > 0) {
+        if (h->ready.n == 0 && wait_ms > 0) {
             curl_multi_poll(h->multi, NULL, 0, (int)wait_ms, NULL);
             if (collect(h) != 0)
                 return -1;
         }
     }
-    size_t n = h->nready < cap ? h->nready : cap;
-    if (n) {
-        memcpy(done, h->ready, n * sizeof *done);
-        memmove(h->ready, h->ready + n, (h->nready - n) * sizeof *h->ready);
-        h->nready -= n;
-    }
-    *count = n;
+    *count = probe_done_take(&h->ready, done, cap);
     return 0;
 }
 
@@ -474,7 +460,7 @@ static void http_close(void *ctx)
 {
     struct http *h = ctx;
     curl_multi_cleanup(h->multi);
-    free(h->ready);
+    free(h->ready.v);
     free(h);
     curl_global_cleanup();
 }

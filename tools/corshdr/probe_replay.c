@@ -28,15 +28,14 @@
 
 struct replay {
     json_t *root;
-    probe_exchange **ready; /* answered at start, handed back by the next poll */
-    size_t nready, cap;
+    probe_done_queue ready; /* answered at start, handed back by the next poll */
 };
 
 static void replay_close(void *ctx)
 {
     struct replay *r = ctx;
     json_decref(r->root);
-    free(r->ready);
+    free(r->ready.v);
     free(r);
 }
 
@@ -152,32 +151,17 @@ static int answer(const struct replay *rp, const probe_request *rq, probe_respon
 static int replay_start(void *ctx, probe_exchange *x)
 {
     struct replay *rp = ctx;
-    if (rp->nready == rp->cap) {
-        size_t cap = rp->cap ? rp->cap * 2 : 64;
-        probe_exchange **q = realloc(rp->ready, cap * sizeof *q);
-        if (!q)
-            return -1;
-        rp->ready = q;
-        rp->cap = cap;
-    }
     if (answer(rp, x->request, x->response) != 0)
         return -1;
     x->response->done = 1;
-    rp->ready[rp->nready++] = x;
-    return 0;
+    return probe_done_push(&rp->ready, x);
 }
 
 static int replay_poll(void *ctx, long wait_ms, probe_exchange **done, size_t cap, size_t *count)
 {
     struct replay *rp = ctx;
     (void)wait_ms;
-    size_t n = rp->nready < cap ? rp->nready : cap;
-    if (n) {
-        memcpy(done, rp->ready, n * sizeof *done);
-        memmove(rp->ready, rp->ready + n, (rp->nready - n) * sizeof *rp->ready);
-        rp->nready -= n;
-    }
-    *count = n;
+    *count = probe_done_take(&rp->ready, done, cap);
     return 0;
 }
 
@@ -185,12 +169,7 @@ static int replay_poll(void *ctx, long wait_ms, probe_exchange **done, size_t ca
 static void replay_cancel(void *ctx, probe_exchange *x)
 {
     struct replay *rp = ctx;
-    for (size_t i = 0; i < rp->nready; i++)
-        if (rp->ready[i] == x) {
-            memmove(&rp->ready[i], &rp->ready[i + 1], (rp->nready - i - 1) * sizeof *rp->ready);
-            rp->nready--;
-            return;
-        }
+    probe_done_drop(&rp->ready, x);
 }
 
 int probe_replay_open(probe_transport *tr, const char *path, char *err, size_t errlen)

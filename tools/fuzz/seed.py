@@ -107,9 +107,48 @@ def encode(target, case):
     raise ValueError(target)
 
 
+def policy_settings(max_age, status, debug):
+    """R4 of the policy target: "MAXAGE[/STATUS][d]"."""
+    text = b"%d" % max_age if max_age else b""
+    if status:
+        text += b"/%d" % status
+    return text + (b"d" if debug else b"")
+
+
+def policy_of_vector(case):
+    """The policy target's input for a policy-compile or policy-apply vector: its configuration (R0-R4,
+    F bit 3 credentials, bit 4 allow_null; the browser of the round trip sends credentials exactly when
+    the policy allows them) and its request (R5 the method, then the lines). A policy-compile vector
+    gets a GET from its first origin entry, so that a valid configuration is applied too. None when
+    the format cannot carry it: an entry holding ',' (the lists' separator), a list of one empty entry
+    (an empty record is no entry), a request line whose name holds ':'. public_suffixes are not
+    carried: the target judges suffixes with its own callback."""
+    inp, policy = case["input"], case["input"]["policy"]
+    lists = []
+    for key in ("origins", "methods", "headers", "expose"):
+        entries = [iso(e) for e in policy.get(key, [])]
+        if any(b"," in e for e in entries) or entries == [b""]:
+            return None
+        lists.append(b",".join(entries))
+    flags = SWITCH_A | CRED["include"] if policy.get("credentials") else 0
+    flags |= SWITCH_B if policy.get("allow_null") else 0
+    settings = policy_settings(policy.get("max_age", 0), policy.get("preflight_status", 0), policy.get("debug"))
+    if case["op"] == "policy-apply":
+        method, lines = iso(inp["method"]), lines_of(inp["headers"])
+        if lines is None:
+            return None
+    else:
+        first = next((e for e in policy["origins"] if e not in ("*", "null")), "https://app.example")
+        method, lines = b"GET", [b"Origin:" + iso(first)]
+    return records_input(flags, lists + [settings, method] + lines)
+
+
 def policy_input(case):
     """A server policy that the vector's response could have come from, and the request it answers:
-    R0 origins, R1 methods, R2 headers, R3 exposed, R4 max-age, R5 method, then the request lines."""
+    R0 origins, R1 methods, R2 headers, R3 exposed, R4 settings (here the max-age), R5 method, then the
+    request lines. The policy vectors give theirs directly (policy_of_vector)."""
+    if case["op"] in ("policy-compile", "policy-apply"):
+        return policy_of_vector(case)
     inp = case["input"]
 
     def values(name):
@@ -150,7 +189,7 @@ OPS = {
     "preflight": ["preflight"], "max_age": ["max-age"],
     "request_safelisted": ["request-safelisted", "forbidden-request"], "unsafe_names": ["unsafe-names"],
     "origin": ["origin"],
-    "policy": ["preflight", "cors-check"],
+    "policy": ["policy-compile", "policy-apply", "preflight", "cors-check"],
     "head": ["cors-check", "exposed", "preflight", "max-age"],
     "head_limits": [],  # hand-made seeds only (EXTRA)
     "conform": None,  # every op
@@ -225,7 +264,9 @@ TARGET_DICT = {
                 b"preflight", b"max-age", b"request-safelisted", b"unsafe-names", b"forbidden-request", b"origin"],
     "head": [b"HTTP/1.1 ", b"HTTP/1.0 ", b"HTTP/2 ", b"HTTP/3 ", b"200 OK", b"204", b"\r\n\r\n"],
     "head_limits": [b"HTTP/1.1 ", b"200 OK", b"\r\n\r\n", b"-1", b"10000", b"9999", b"1048576"],
-    "policy": [b"OPTIONS", b"Origin: ", b"Access-Control-Request-Method: ", b"Access-Control-Request-Headers: "],
+    "policy": [b"OPTIONS", b"Origin: ", b"Access-Control-Request-Method: ", b"Access-Control-Request-Headers: ",
+               b"https://*.", b"*.", b":*", b"/204", b"/200", b"86400", b"-1", b"localhost", b".localhost", b"127.",
+               b"co.uk", b"Set-Cookie", b"Cookie", b"sec-", b"Authorization"],
     "origin": [b"http", b"https", b"ws", b"wss", b"ftp", b"[", b"]", b"::", b"::ffff:", b".", b"_", b":0",
                b":65535", b":65536", b"0x7f", b"localhost", b"xn--"],
 }

@@ -213,10 +213,52 @@ VALID = [
     ("origin", {"value": "HTTPS://app.example"}, {"valid": False}),
     ("origin", {"value": "http://1.2.3"}, {"valid": False}),
     ("origin", {"value": ""}, {"valid": False}),
+    # policy-compile (SEMANTICS.md "The server policy")
+    ("policy-compile", {"policy": {"origins": [ORIGIN]}}, {"ok": True}),
+    ("policy-compile", {"policy": {"origins": ["*", "null", "https://*.co.uk", "HTTPS://A.example", "https://*."],
+                                   "credentials": True, "public_suffixes": ["co.uk"], "methods": ["TRACE"],
+                                   "headers": ["Cookie"], "expose": ["Set-Cookie"], "max_age": 2 ** 40,
+                                   "preflight_status": 100}},
+     {"problems": [{"code": "EWILDCARD", "part": "origins", "index": 0},
+                   {"code": "ENULL", "part": "origins", "index": 1},
+                   {"code": "EPUBLICSUFFIX", "part": "origins", "index": 2},
+                   {"code": "ECANONICAL", "part": "origins", "index": 3},
+                   {"code": "EORIGIN", "part": "origins", "index": 4},
+                   {"code": "EMETHOD", "part": "methods", "index": 0},
+                   {"code": "EFORBIDDEN", "part": "headers", "index": 0},
+                   {"code": "EHEADER", "part": "expose", "index": 0},
+                   {"code": "EMAXAGE", "part": "settings", "index": None},
+                   {"code": "ESTATUS", "part": "settings", "index": None}]}),
+    ("policy-compile", {"policy": {"origins": [], "max_age": -1.0}},
+     {"problems": [{"code": "EEMPTY", "part": "origins", "index": None}]}),
+    # policy-apply: lines lowercased and sorted by name; status null but for a preflight
+    ("policy-apply", {"policy": {"origins": [ORIGIN], "credentials": True, "methods": ["PUT"], "headers": ["X-A"],
+                                 "max_age": 60, "preflight_status": 200.0},
+                      "method": "OPTIONS", "headers": [["Origin", ORIGIN], ["Access-Control-Request-Method", "PUT"],
+                                                       ["access-control-request-headers", "x-a"]]},
+     {"kind": "preflight", "status": 200, "reason": "OK",
+      "lines": [["access-control-allow-credentials", "true"], ["access-control-allow-headers", "X-A"],
+                ["access-control-allow-methods", "PUT"], ["access-control-allow-origin", ORIGIN],
+                ["access-control-max-age", "60"],
+                ["vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"]]}),
+    ("policy-apply", {"policy": {"origins": [ORIGIN], "debug": True}, "method": "OPTIONS",
+                      "headers": [["Origin", "https://evil.example"], ["Access-Control-Request-Method", "PUT"]]},
+     {"kind": "preflight", "status": 403, "reason": "EACAO",
+      "lines": [["corshdr-reason", "EACAO: origin not allowed"],
+                ["vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"]]}),
+    ("policy-apply", {"policy": {"origins": ["*"], "expose": ["*"]}, "method": "GET",
+                      "headers": [["X (bad)", "\u0000"], ["Origin", "null"]]},
+     {"kind": "actual", "status": None, "reason": "OK",
+      "lines": [["access-control-allow-origin", "*"], ["access-control-expose-headers", "*"]]}),
+    ("policy-apply", {"policy": {"origins": ["*"]}, "method": "GET", "headers": []},
+     {"kind": "plain", "status": None, "reason": "ABSENT", "lines": [["vary", "Origin"]]}),
+    ("policy-apply", {"policy": {"origins": ["*"], "credentials": True}, "method": "GET", "headers": []},
+     {"problems": [{"code": "EWILDCARD", "part": "origins", "index": 0}]}),
 ]
 
 OPS = ["token", "field-value", "combine", "split", "name-list", "exposed", "cors-check", "preflight",
-       "max-age", "request-safelisted", "unsafe-names", "forbidden-request", "origin"]
+       "max-age", "request-safelisted", "unsafe-names", "forbidden-request", "origin", "policy-compile",
+       "policy-apply"]
 
 # Ops that read `headers`, with an otherwise valid input.
 HEADER_OPS = {
@@ -276,6 +318,29 @@ MALFORMED = [
     (line({"id": "rh-item", "op": "preflight", "input": dict(preflight(), request_headers=[1])})[:-1], "rh-item"),
     (line({"id": "method-missing", "op": "preflight",
            "input": {k: v for k, v in preflight().items() if k != "method"}})[:-1], "method-missing"),
+    (line({"id": "policy-missing", "op": "policy-compile", "input": {}})[:-1], "policy-missing"),
+    (line({"id": "policy-type", "op": "policy-compile", "input": {"policy": [ORIGIN]}})[:-1], "policy-type"),
+    (line({"id": "origins-missing", "op": "policy-compile", "input": {"policy": {"credentials": True}}})[:-1],
+     "origins-missing"),
+    (line({"id": "origins-type", "op": "policy-compile", "input": {"policy": {"origins": ORIGIN}}})[:-1],
+     "origins-type"),
+    (line({"id": "origin-item", "op": "policy-compile", "input": {"policy": {"origins": [None]}}})[:-1],
+     "origin-item"),
+    (line({"id": "unknown-setting", "op": "policy-compile",
+           "input": {"policy": {"origins": [ORIGIN], "allow_credentials": True}}})[:-1], "unknown-setting"),
+    (line({"id": "flag-type", "op": "policy-compile", "input": {"policy": {"origins": [ORIGIN], "debug": 1}}})[:-1],
+     "flag-type"),
+    (line({"id": "number-type", "op": "policy-compile",
+           "input": {"policy": {"origins": [ORIGIN], "max_age": "600"}}})[:-1], "number-type"),
+    (line({"id": "number-real", "op": "policy-compile",
+           "input": {"policy": {"origins": [ORIGIN], "preflight_status": 204.5}}})[:-1], "number-real"),
+    (line({"id": "wide-suffix", "op": "policy-compile",
+           "input": {"policy": {"origins": [ORIGIN], "public_suffixes": ["\u0100"]}}})[:-1], "wide-suffix"),
+    (line({"id": "apply-method", "op": "policy-apply",
+           "input": {"policy": {"origins": [ORIGIN]}, "headers": []}})[:-1], "apply-method"),
+    (line({"id": "apply-headers", "op": "policy-apply",
+           "input": {"policy": {"origins": [ORIGIN]}, "method": "GET", "headers": [["Origin"]]}})[:-1],
+     "apply-headers"),
 ]
 
 
@@ -340,6 +405,13 @@ class ConformTest(unittest.TestCase):
         self.assertIn("U+00FF", replies[0]["error"])
         self.assertIn("input.credentials", replies[1]["error"])
         self.assertIn("input.value", replies[2]["error"])
+        replies = self.run_lines([
+            case_line("d", "policy-compile", {"policy": {"origins": [ORIGIN], "methods": ["PUT", 5]}}),
+            case_line("e", "policy-apply", {"policy": {"origins": [ORIGIN], "bogus": 1}, "method": "GET",
+                                            "headers": []}),
+        ])
+        self.assertIn("input.policy.methods[1]", replies[0]["error"])
+        self.assertIn("input.policy.bogus", replies[1]["error"])
 
     def test_integral_real_status_is_an_integer(self):
         """JSON has one number type: 204.0 is 204 (as the reference model and JSON Schema read it)."""

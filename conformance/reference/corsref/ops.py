@@ -1,4 +1,4 @@
-"""The thirteen vector operations of DESIGN.md §4, on decoded JSON input.
+"""The vector operations of DESIGN.md §4 (and conformance/FORMAT.md), on decoded JSON input.
 
 run_op(op, input) takes a case's "op" and "input" as parsed from JSON and returns the
 result object, or raises MalformedCase when the input is not of the op's shape (missing
@@ -6,7 +6,7 @@ or wrongly typed field, a code point above U+00FF, an unknown credentials mode).
 that reads `headers` answers {"network_error": true} when that list cannot exist.
 """
 
-from corsref import cors, origin, request
+from corsref import cors, origin, policy, request
 from corsref.headers import FAILURE, HeaderList, NetworkError, extract_header_list_values
 from corsref.infra import is_header_value, is_token
 
@@ -19,9 +19,9 @@ class MalformedCase(ValueError):
 
 # ---- decoding the JSON input (strings are isomorphic: one code point per byte) ----
 
-def _field(input: dict, key: str):
+def _field(input: dict, key: str, where: str = "input"):
     if key not in input:
-        raise MalformedCase("input.%s is missing" % key)
+        raise MalformedCase("%s.%s is missing" % (where, key))
     return input[key]
 
 
@@ -63,21 +63,53 @@ def _header_list(input: dict) -> HeaderList:
     return HeaderList.from_field_lines(_field_lines(input))
 
 
-def _bytes_list_field(input: dict, key: str) -> list[bytes]:
-    items = _field(input, key)
+def _bytes_list_field(input: dict, key: str, where: str = "input") -> list[bytes]:
+    items = _field(input, key, where)
     if not isinstance(items, list):
-        raise MalformedCase("input.%s must be an array of strings" % key)
-    return [_as_bytes(item, "input.%s[%d]" % (key, i)) for i, item in enumerate(items)]
+        raise MalformedCase("%s.%s must be an array of strings" % (where, key))
+    return [_as_bytes(item, "%s.%s[%d]" % (where, key, i)) for i, item in enumerate(items)]
 
 
-def _int_field(input: dict, key: str) -> int:
-    value = _field(input, key)
+def _int_field(input: dict, key: str, where: str = "input") -> int:
+    value = _field(input, key, where)
     # JSON (and JSON Schema) has one number type: 204.0 is the integer 204. true is not.
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise MalformedCase("input.%s must be an integer" % key)
+        raise MalformedCase("%s.%s must be an integer" % (where, key))
     return value
+
+
+def _bool_field(input: dict, key: str, default: bool, where: str = "input") -> bool:
+    value = input.get(key, default)
+    if not isinstance(value, bool):
+        raise MalformedCase("%s.%s must be true or false" % (where, key))
+    return value
+
+
+# The keys of input.policy (SEMANTICS.md §4 "The server policy"); all but origins are optional.
+POLICY_KEYS = ("origins", "allow_null", "credentials", "methods", "headers", "expose", "max_age",
+               "preflight_status", "debug", "public_suffixes")
+
+
+def _policy_field(input: dict) -> policy.Config:
+    given = _field(input, "policy")
+    if not isinstance(given, dict):
+        raise MalformedCase("input.policy must be an object")
+    unknown = sorted(set(given) - set(POLICY_KEYS))
+    if unknown:
+        raise MalformedCase("input.policy.%s is not a policy setting" % unknown[0])
+    where = "input.policy"
+    origins = _bytes_list_field(given, "origins", where)
+    lists = {key: _bytes_list_field(given, key, where) if key in given else []
+             for key in ("methods", "headers", "expose", "public_suffixes")}
+    numbers = {key: _int_field(given, key, where) if key in given else 0 for key in ("max_age", "preflight_status")}
+    flags = {key: _bool_field(given, key, False, where) for key in ("allow_null", "credentials", "debug")}
+    return policy.Config(origins=origins, **flags, **lists, **numbers)
+
+
+def _problems(problems: list) -> dict:
+    return {"problems": [{"code": p.code, "part": p.part, "index": p.index} for p in problems]}
 
 
 def _text(data: bytes) -> str:
@@ -165,6 +197,23 @@ def op_origin(input: dict) -> dict:
     return {"valid": origin.is_origin_or_null(_bytes_field(input, "value"))}
 
 
+def op_policy_compile(input: dict) -> dict:
+    problems = policy.compile_problems(_policy_field(input))
+    return _problems(problems) if problems else {"ok": True}
+
+
+def op_policy_apply(input: dict) -> dict:
+    method = _bytes_field(input, "method")
+    request_lines = _field_lines(input)   # never a network error: apply reads three names only
+    config = _policy_field(input)
+    problems = policy.compile_problems(config)
+    if problems:
+        return _problems(problems)
+    answer = policy.apply(config, method, request_lines)
+    lines = sorted([_text(name.lower()), _text(value)] for name, value in answer.lines)
+    return {"kind": answer.kind, "status": answer.status, "reason": answer.reason, "lines": lines}
+
+
 OPS = {
     "token": op_token,
     "field-value": op_field_value,
@@ -179,6 +228,8 @@ OPS = {
     "unsafe-names": op_unsafe_names,
     "forbidden-request": op_forbidden_request,
     "origin": op_origin,
+    "policy-compile": op_policy_compile,
+    "policy-apply": op_policy_apply,
 }
 
 
