@@ -5,7 +5,7 @@
 # headless browsers and npm for the conformance suite's browser run and third-party adapters, nginx-dev
 # for the nginx module).
 set -eu
-main_pkgs="gcc cmake ninja-build pkg-config make libjansson-dev libcurl4-openssl-dev libpsl-dev publicsuffix
+main_pkgs="gcc libc6-dev cmake ninja-build pkg-config make libjansson-dev libcurl4-openssl-dev libpsl-dev publicsuffix
            ca-certificates"
 test_pkgs="$main_pkgs clang libclang-rt-14-dev llvm libcmocka-dev libnghttp2-dev libh2o-dev libuv1-dev libsoup-3.0-dev afl++ lld
            python3 python3-pytest python3-hypothesis python3-jsonschema nginx-light nginx-dev nodejs node-express node-cors git valgrind
