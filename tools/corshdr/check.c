@@ -159,7 +159,9 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case ARGS_OPERAND:
             if (o->file) {
-                cli_error("check: more than one input file ('%s' and '%s')", o->file, value);
+                char first[CLI_ESCAPED_SIZE], second[CLI_ESCAPED_SIZE];
+                cli_error("check: more than one input file ('%s' and '%s')",
+                          cli_escape(first, o->file, strlen(o->file)), cli_escape(second, value, strlen(value)));
                 return CLI_EXIT_USAGE;
             }
             o->file = value;
@@ -180,11 +182,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 static int bad_value(const char *option, const char *value, size_t base, corshdr_status st,
                      const corshdr_error *err)
 {
+    char shown[CLI_ESCAPED_SIZE];
+    cli_escape(shown, value, strlen(value));
     if (err->offset != CORSHDR_NPOS)
-        cli_error("check: %s '%s': %s (%s) at byte %zu: expected %s", option, value, corshdr_strerror(st),
+        cli_error("check: %s '%s': %s (%s) at byte %zu: expected %s", option, shown, corshdr_strerror(st),
                   corshdr_err_name(st), base + err->offset + 1, err->expected);
     else
-        cli_error("check: %s '%s': %s (%s): expected %s", option, value, corshdr_strerror(st),
+        cli_error("check: %s '%s': %s (%s): expected %s", option, shown, corshdr_strerror(st),
                   corshdr_err_name(st), err->expected);
     return CLI_EXIT_USAGE;
 }
@@ -250,7 +254,8 @@ static int collect_unsafe_names(struct run *r)
         const char *h = o->headers[i];
         const char *colon = strchr(h, ':');
         if (!colon) {
-            cli_error("check: --request-header '%s': expected 'Name: value'", h);
+            char shown[CLI_ESCAPED_SIZE];
+            cli_error("check: --request-header '%s': expected 'Name: value'", cli_escape(shown, h, strlen(h)));
             return CLI_EXIT_USAGE;
         }
         corshdr_field f = {{h, (size_t)(colon - h)}, {colon + 1, strlen(colon + 1)}};
@@ -293,14 +298,18 @@ static int build_request(struct run *r)
     if (st != CORSHDR_OK)
         return bad_value("--method", method, 0, st, &err);
     if (corshdr_is_forbidden_method(method, strlen(method))) {
-        cli_error("check: --method '%s': a forbidden method: browsers refuse to send it", method);
+        char shown[CLI_ESCAPED_SIZE];
+        cli_error("check: --method '%s': a forbidden method: browsers refuse to send it",
+                  cli_escape(shown, method, strlen(method)));
         return CLI_EXIT_USAGE;
     }
     q->method = corshdr_method_normalize(method, strlen(method));
 
     q->credentials = CORSHDR_CREDENTIALS_SAME_ORIGIN;
     if (o->credentials && cli_credentials_parse(o->credentials, strlen(o->credentials), &q->credentials) != 0) {
-        cli_error("check: --credentials '%s': expected one of %s", o->credentials, cli_credentials_list);
+        char shown[CLI_ESCAPED_SIZE];
+        cli_error("check: --credentials '%s': expected one of %s",
+                  cli_escape(shown, o->credentials, strlen(o->credentials)), cli_credentials_list);
         return CLI_EXIT_USAGE;
     }
     if (o->max_age_cap && !o->preflight) {
@@ -308,7 +317,9 @@ static int build_request(struct run *r)
         return CLI_EXIT_USAGE;
     }
     if (o->max_age_cap && parse_u32(o->max_age_cap, &q->max_age_cap) != 0) {
-        cli_error("check: --max-age-cap '%s': expected a number of seconds, 0-4294967295", o->max_age_cap);
+        char shown[CLI_ESCAPED_SIZE];
+        cli_error("check: --max-age-cap '%s': expected a number of seconds, 0-4294967295",
+                  cli_escape(shown, o->max_age_cap, strlen(o->max_age_cap)));
         return CLI_EXIT_USAGE;
     }
     q->preflight = o->preflight;
@@ -326,7 +337,8 @@ static int read_input(struct run *r)
     const char *name = from_stdin ? "<stdin>" : path;
     FILE *f = from_stdin ? stdin : fopen(path, "rb");
     if (!f) {
-        cli_error("check: cannot open '%s': %s", name, strerror(errno));
+        char shown[CLI_ESCAPED_SIZE];
+        cli_error("check: cannot open '%s': %s", cli_escape(shown, name, strlen(name)), strerror(errno));
         return CLI_EXIT_INPUT;
     }
     size_t limit = HEAD_MAX_BYTES + 1, cap = 0;
@@ -346,7 +358,8 @@ static int read_input(struct run *r)
         r->len += got;
         if (got == 0) {
             if (ferror(f)) {
-                cli_error("check: cannot read '%s': %s", name, strerror(errno));
+                char shown[CLI_ESCAPED_SIZE];
+                cli_error("check: cannot read '%s': %s", cli_escape(shown, name, strlen(name)), strerror(errno));
                 status = CLI_EXIT_INPUT;
             }
             break;
@@ -365,8 +378,9 @@ static int parse_head(struct run *r)
         return out_of_memory();
     head_error err;
     if (head_parse(r->buf, r->len, r->fields, HEAD_MAX_FIELDS, &r->report.head, &err) != HEAD_OK) {
-        cli_error("check: %s:%zu:%zu: %s: expected %s", r->report.source, err.line, err.column,
-                  head_strerror(err.code), err.expected);
+        char shown[CLI_ESCAPED_SIZE];
+        cli_error("check: %s:%zu:%zu: %s: expected %s", cli_escape(shown, r->report.source, strlen(r->report.source)),
+                  err.line, err.column, head_strerror(err.code), err.expected);
         return CLI_EXIT_INPUT;
     }
     r->report.buf = r->buf;

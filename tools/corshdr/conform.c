@@ -947,7 +947,9 @@ int cmd_conform(int argc, char **argv)
             return CLI_EXIT_USAGE;
         }
         if (id == ARGS_OPERAND) {
-            cli_error("conform: unexpected argument '%s': cases are read from standard input", value);
+            char shown[CLI_ESCAPED_SIZE];
+            cli_error("conform: unexpected argument '%s': cases are read from standard input",
+                      cli_escape(shown, value, strlen(value)));
             return CLI_EXIT_USAGE;
         }
         return CLI_EXIT_USAGE;

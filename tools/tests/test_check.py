@@ -189,6 +189,24 @@ class CheckTest(unittest.TestCase):
         report = self.check_json(data, status=3)  # JSON: bytes as code points
         self.assertEqual(report["cors_check"]["error"]["column"], len(ACAO + ": https://") + 1)
 
+    def test_argument_bytes_are_escaped_and_cut_in_error_lines(self):
+        """Every argument a usage error echoes: no terminal control, no line break, at most 64 bytes."""
+        for args in (["--origin", "a\x1b[31mb"], ["--origin", ORIGIN, "--method", "T\nRACE"],
+                     ["--origin", ORIGIN, "--credentials", "x\ry"], ["--origin", ORIGIN, "--credentials", "x" * 100000],
+                     ["--origin", ORIGIN, "--request-header", "no colon\x07"],
+                     ["--origin", ORIGIN, "/nonexistent/\x1b]0;title\x07"]):
+            code, out, err = run(["check"] + args)
+            self.assertIn(code, (1, 2), args)
+            line = err.rstrip("\n")
+            self.assertNotIn("\n", line, args)
+            for control in "\x1b\r\x07":
+                self.assertNotIn(control, line, args)
+            self.assertLess(len(line), 600, args)
+        code, out, err = run(["check", "--origin", "a\x1b[31mb"])
+        self.assertIn("'a\\x1B[31mb'", err)
+        code, out, err = run(["check", "--origin", ORIGIN, "--credentials", "x" * 100000])
+        self.assertIn("... (100000 bytes)", err)
+
     def test_preflight_failures(self):
         base = ["HTTP/1.1 204 No Content", ACAO + ": " + ORIGIN]
         cases = [

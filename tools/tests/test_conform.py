@@ -359,6 +359,12 @@ class ConformTest(unittest.TestCase):
         self.assertEqual(len(replies), len(lines))
         return replies
 
+    def test_an_unexpected_argument_is_echoed_escaped(self):
+        done = subprocess.run([CORSHDR, "conform", "x\ny\x1b"], input=b"", capture_output=True, timeout=60)
+        self.assertEqual(done.returncode, 2)
+        self.assertEqual(done.stderr.decode(), "corshdr: conform: unexpected argument 'x\\x0Ay\\x1B': cases are read "
+                         "from standard input\n")
+
     def test_valid_cases_of_every_op(self):
         lines = [case_line("v%d" % i, op, input) for i, (op, input, _) in enumerate(VALID)]
         replies = self.run_lines(lines)
