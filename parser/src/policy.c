@@ -66,9 +66,9 @@ enum { ENTRY_MAX = 320 };
  * a default port: if that parses, the entry only is not canonical. */
 static int canonical_fixes(const char *e, size_t n)
 {
-    char buf[ENTRY_MAX];
+    char buf[ENTRY_MAX]; /* n <= ENTRY_MAX: parse_entry refuses longer entries before the probe */
     size_t m = 0, slashes = 0;
-    for (size_t i = 0; i < n && m < sizeof buf; i++) {
+    for (size_t i = 0; i < n; i++) {
         char c = e[i];
         if (c == '/' && ++slashes > 2)
             break; /* the path, or a trailing slash */
@@ -414,8 +414,8 @@ static int method_allowed(const corshdr_policy *p, corshdr_span m)
 {
     if (corshdr_is_safelisted_method(m.ptr, m.len) || (p->flags & ANY_METHOD))
         return 1;
-    const char *s = p->acam.ptr, *end = p->acam.ptr + p->acam.len;
-    while (s && s < end) {
+    const char *s = p->acam.ptr, *end = p->acam.ptr + p->acam.len; /* in the storage: never NULL */
+    while (s < end) {
         const char *comma = memchr(s, ',', (size_t)(end - s));
         const char *e = comma ? comma : end;
         if ((size_t)(e - s) == m.len && memcmp(s, m.ptr, m.len) == 0)
@@ -480,7 +480,7 @@ static corshdr_status single_value(const corshdr_index *ix, int which, corshdr_s
     if (!span_ok(raw->ptr, raw->len))
         return CORSHDR_EINVAL;
     if (value_has_ctl(nonnull(raw->ptr), raw->len)) {
-        *off = corshdr__ctl_find(raw->ptr, raw->len, CORSHDR_KERNEL_SCALAR);
+        *off = corshdr__ctl_find(raw->ptr, raw->len);
         return CORSHDR_EVALUE;
     }
     *v = corshdr_value_trim(raw->ptr, raw->len);
