@@ -60,6 +60,8 @@ static ALWAYS_INLINE corshdr_status index_pass(corshdr_index *ix, const corshdr_
 {
 #if CORSHDR_HAVE_X86_SIMD
     const lex_consts k = lex_consts_make();
+#else
+    (void)kernel;
 #endif
     for (size_t i = 0; i < n; i++) {
         const char *np = fields[i].name.ptr, *vp = fields[i].value.ptr;
