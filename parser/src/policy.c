@@ -82,7 +82,7 @@ static int canonical_fixes(const char *e, size_t n)
     for (size_t d = 0; d < sizeof defaults / sizeof defaults[0]; d += 2) {
         size_t sl = strlen(defaults[d]), pl = strlen(defaults[d + 1]);
         if (m > sl + pl && !memcmp(buf, defaults[d], sl) && !memcmp(buf + m - pl, defaults[d + 1], pl))
-            return corshdr__origin_parse(buf, m - pl, &o, NULL) == CORSHDR_OK && o.kind != ORIGIN_NULL;
+            return corshdr__origin_parse(buf, m - pl, &o, NULL) == CORSHDR_OK; /* a scheme: never null */
     }
     return 0;
 }
@@ -130,7 +130,9 @@ static corshdr_status parse_entry(corshdr_span e, pattern *pt, size_t *offset, c
         *message = "a serialized origin (scheme://host[:port]) or a pattern (https://*.example.com, :*)";
         return CORSHDR_EORIGIN;
     }
-    if (subdomains && (o.kind != ORIGIN_DOMAIN || o.host_len < 3)) { /* no base: it would cover every "x." */
+    /* The probe's host begins with the label "x": a domain, or no origin at all (an IPv4 address has no
+     * letter, an IPv6 one is bracketed). Without a base it would cover every "x.". */
+    if (subdomains && o.host_len < 3) {
         *offset = host_at;
         *message = "a domain after \"*.\" (not empty, not an IP address)";
         return CORSHDR_EORIGIN;
