@@ -497,7 +497,7 @@ static void locate_element(const corshdr_index *ix, const char *e, size_t *line,
     for (size_t l = 0; l < kept; l++) {
         const corshdr_span *v = &ix->fields[ix->line[CORSHDR_ACRH][l]].value;
         uintptr_t at = (uintptr_t)e, start = (uintptr_t)v->ptr; /* pointers into unrelated objects compare as numbers */
-        if (v->len && at >= start && at - start < v->len) {
+        if (at >= start && at - start < v->len) {
             *line = ix->line[CORSHDR_ACRH][l];
             *off = (size_t)(at - start);
             return;
