@@ -524,6 +524,7 @@ static void compile_judges_entries_at_the_edges(void **state)
         S("http://a!b"),             /* 6: malformed, with no default port to blame */
         S("HTTP://A.B:80"),          /* 7: only not canonical */
         S("http://a!b:80"),          /* 8: a default port, and malformed without it too */
+        S("http://127.0.0.-"),       /* 9: digits, dots and a hyphen: a domain, insecure */
     };
     corshdr_policy_config cfg = standard();
     cfg.origins = origins;
@@ -535,7 +536,7 @@ static void compile_judges_entries_at_the_edges(void **state)
         size_t index, offset;
     } want[] = {{CORSHDR_EINSECURE, 0, 0}, {CORSHDR_EINSECURE, 1, 0}, {CORSHDR_EORIGIN, 3, CORSHDR_NPOS},
                 {CORSHDR_EORIGIN, 4, 0},   {CORSHDR_EORIGIN, 5, 4},   {CORSHDR_EORIGIN, 6, 8},
-                {CORSHDR_ECANONICAL, 7, CORSHDR_NPOS}, {CORSHDR_EORIGIN, 8, 8}};
+                {CORSHDR_ECANONICAL, 7, CORSHDR_NPOS}, {CORSHDR_EORIGIN, 8, 8}, {CORSHDR_EINSECURE, 9, 0}};
     assert_int_equal(c.nproblems, COUNT(want));
     for (size_t i = 0; i < COUNT(want); i++) {
         assert_problem(&c.problems[i], want[i].code, CORSHDR_PART_ORIGINS, want[i].index);
