@@ -12,7 +12,8 @@
 #endif
 
 /* The CORS header a field name is, or -1. The lengths tell the names apart but for two pairs, which
- * one byte does. */
+ * one byte does. Callers ask only about names of the CORS lengths (CORS_LENGTHS): the last case takes
+ * every other length, and NAME_IS compares the length too. */
 static ALWAYS_INLINE int cors_name_of(const char *p, size_t n)
 {
     switch (n) {
@@ -32,10 +33,8 @@ static ALWAYS_INLINE int cors_name_of(const char *p, size_t n)
         return NAME_IS(p, n, "access-control-request-method") ? CORSHDR_ACRM : -1;
     case 30:
         return NAME_IS(p, n, "access-control-request-headers") ? CORSHDR_ACRH : -1;
-    case 32:
+    default: /* 32 */
         return NAME_IS(p, n, "access-control-allow-credentials") ? CORSHDR_ACAC : -1;
-    default:
-        return -1;
     }
 }
 
@@ -61,6 +60,8 @@ static ALWAYS_INLINE corshdr_status index_pass(corshdr_index *ix, const corshdr_
 {
 #if CORSHDR_HAVE_X86_SIMD
     const lex_consts k = lex_consts_make();
+#else
+    (void)kernel;
 #endif
     for (size_t i = 0; i < n; i++) {
         const char *np = fields[i].name.ptr, *vp = fields[i].value.ptr;
@@ -75,7 +76,7 @@ static ALWAYS_INLINE corshdr_status index_pass(corshdr_index *ix, const corshdr_
             else
 #endif
                 bad = nl == 0 || corshdr__tchar_span_scalar(np, nl) != nl ||
-                      corshdr__ctl_find(nonnull(vp), vl, CORSHDR_KERNEL_SCALAR) != vl;
+                      corshdr__ctl_find(nonnull(vp), vl) != vl;
         }
         if (bad)
             return index_fail(fields, n, err);
@@ -116,16 +117,16 @@ corshdr_status corshdr_index_build(corshdr_index *ix, const corshdr_field *field
     ix->n = n;
     for (int k = 0; k < CORSHDR_CORS_NAMES; k++)
         ix->count[k] = 0;
-    switch (corshdr__kernel(opt ? opt->kernel : CORSHDR_KERNEL_AUTO)) {
+    corshdr_kernel kernel = corshdr__kernel(opt ? opt->kernel : CORSHDR_KERNEL_AUTO);
 #if CORSHDR_HAVE_X86_SIMD
-    case CORSHDR_KERNEL_AVX2:
+    if (kernel == CORSHDR_KERNEL_AVX2)
         return pass_avx2(ix, fields, n, err);
-    case CORSHDR_KERNEL_SSE2:
+    if (kernel == CORSHDR_KERNEL_SSE2)
         return pass_sse2(ix, fields, n, err);
+#else
+    (void)kernel;
 #endif
-    default:
-        return pass_scalar(ix, fields, n, err);
-    }
+    return pass_scalar(ix, fields, n, err);
 }
 
 void corshdr__index_names(corshdr_index *ix, const corshdr_field *fields, size_t n, uint64_t lengths)

@@ -122,11 +122,13 @@ corshdr_options corshdr__options(const corshdr_options *opt);
 
 /* The lexing kernels by name (lex.c picks the SIMD one, lex_simd.h declares them). */
 size_t corshdr__tchar_span_scalar(const char *p, size_t n);
-/* The length of the SP/HTAB run at the start of (p, n), and of the one at its end. */
+/* The length of the SP/HTAB run at the start of (p, n), and of the one at its end, on a vector kernel
+ * (AVX2 or SSE2; the scalar kernel never trims this way). For ows_back, p[0] is not SP/HTAB: the run at
+ * the end stops there (trim_bounds_k calls it so). */
 size_t corshdr__ows_span(const char *p, size_t n, corshdr_kernel resolved);
 size_t corshdr__ows_back(const char *p, size_t n, corshdr_kernel resolved);
 /* The offset of the first NUL, CR or LF in (p, n), or n. */
-size_t corshdr__ctl_find(const char *p, size_t n, corshdr_kernel resolved);
+size_t corshdr__ctl_find(const char *p, size_t n);
 
 /* The first and one-past-last non-SP/HTAB offsets of a value, on a kernel: a value of a megabyte of
  * spaces is trimmed at vector speed. */
@@ -169,19 +171,30 @@ static inline unsigned popcount64(uint64_t x)
     return (unsigned)((x * 0x0101010101010101u) >> 56);
 }
 
+/* The index of the lowest set bit of x (not 0), and x's bytes in reverse order. The builtins where the
+ * compiler has them; the portable forms are whole definitions of their own. */
+#if defined(__GNUC__) || defined(__clang__)
+static inline unsigned ctz64(uint64_t x) { return (unsigned)__builtin_ctzll(x); }
+static inline uint64_t byteswap64(uint64_t w) { return __builtin_bswap64(w); }
+#else
 static inline unsigned ctz64(uint64_t x)
 {
-#if defined(__GNUC__) || defined(__clang__)
-    return (unsigned)__builtin_ctzll(x);
-#else
     unsigned n = 0;
     while (!(x & 1)) {
         x >>= 1;
         n++;
     }
     return n;
-#endif
 }
+
+static inline uint64_t byteswap64(uint64_t w)
+{
+    uint64_t r = 0;
+    for (int i = 0; i < 8; i++, w >>= 8)
+        r = r << 8 | (w & 0xff);
+    return r;
+}
+#endif
 
 /* The kernels the layers above inline (name_eq among them) come with the lex layer's own header. */
 #include "lex_simd.h"
@@ -190,22 +203,14 @@ static inline unsigned ctz64(uint64_t x)
 static inline uint64_t key8(const char *p)
 {
     uint64_t w = load64(p);
-    w |= letter_bits(w);
-#if defined(__GNUC__) || defined(__clang__)
-    return __builtin_bswap64(w);
-#else
-    uint64_t r = 0;
-    for (int i = 0; i < 8; i++, w >>= 8)
-        r = r << 8 | (w & 0xff);
-    return r;
-#endif
+    return byteswap64(w | letter_bits(w));
 }
 
-/* corshdr_name_compare, inline for the set functions: byte order of the lowercase forms. */
+/* corshdr_name_compare, inline for the set functions: byte order of the lowercase forms. 8 bytes at a
+ * time; the last 8 overlap bytes already found equal, which changes nothing. */
 static inline int name_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
     size_t n = alen < blen ? alen : blen, i = 0;
-    /* 8 bytes at a time; the last 8 overlap bytes already found equal, which changes nothing */
     if (n >= 8) {
         for (;; i += 8) {
             if (i + 8 > n)

@@ -78,8 +78,10 @@ static unsigned probe(void)
     const char *env = getenv("CORSHDR_KERNEL");
     if (env && !strcmp(env, "scalar"))
         pick = CORSHDR_KERNEL_SCALAR;
-    else if (env && !strcmp(env, "sse2") && best >= CORSHDR_KERNEL_SSE2)
+#if CORSHDR_HAVE_X86_SIMD
+    else if (env && !strcmp(env, "sse2")) /* the x86-64 baseline: every CPU here has it */
         pick = CORSHDR_KERNEL_SSE2;
+#endif
     return 0x100u | (unsigned)best << 4 | (unsigned)pick;
 }
 
@@ -95,7 +97,13 @@ corshdr_kernel corshdr_kernel_active(void)
     return corshdr__kernel(CORSHDR_KERNEL_AUTO);
 }
 
-/* The scalar twins of the OWS and NUL/CR/LF kernels, and the dispatch by resolved kernel. */
+/* The OWS runs by resolved kernel. Only the vector paths of list.c trim this way (the scalar kernel reads
+ * through the iterator), so with vector kernels built the kernel is AVX2 or SSE2; without them, the
+ * scalar twins stand in for the build, and no call reaches them. */
+#if CORSHDR_HAVE_X86_SIMD
+#define BY_KERNEL(kernel, fn, p, n)                                                                          \
+    ((kernel) == CORSHDR_KERNEL_AVX2 ? corshdr__##fn##_avx2(p, n) : corshdr__##fn##_sse2(p, n))
+#else
 static size_t ows_span_scalar(const char *p, size_t n)
 {
     size_t i = 0;
@@ -112,20 +120,6 @@ static size_t ows_back_scalar(const char *p, size_t n)
     return k;
 }
 
-static size_t ctl_find_scalar(const char *p, size_t n)
-{
-    size_t i = 0;
-    while (i < n && !ch_is((unsigned char)p[i], CH_CTL))
-        i++;
-    return i;
-}
-
-#if CORSHDR_HAVE_X86_SIMD
-#define BY_KERNEL(kernel, fn, p, n)                                                                          \
-    ((kernel) == CORSHDR_KERNEL_AVX2   ? corshdr__##fn##_avx2(p, n)                                          \
-     : (kernel) == CORSHDR_KERNEL_SSE2 ? corshdr__##fn##_sse2(p, n)                                          \
-                                       : fn##_scalar(p, n))
-#else
 #define BY_KERNEL(kernel, fn, p, n) ((void)(kernel), fn##_scalar(p, n))
 #endif
 
@@ -139,9 +133,13 @@ size_t corshdr__ows_back(const char *p, size_t n, corshdr_kernel resolved)
     return BY_KERNEL(resolved, ows_back, p, n);
 }
 
-size_t corshdr__ctl_find(const char *p, size_t n, corshdr_kernel resolved)
+/* Byte by byte: it checks one value on the scalar kernel, or finds the byte a vector check saw. */
+size_t corshdr__ctl_find(const char *p, size_t n)
 {
-    return BY_KERNEL(resolved, ctl_find, p, n);
+    size_t i = 0;
+    while (i < n && !ch_is((unsigned char)p[i], CH_CTL))
+        i++;
+    return i;
 }
 
 size_t corshdr_tchar_span(const char *ptr, size_t len, corshdr_kernel kernel)

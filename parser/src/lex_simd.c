@@ -109,14 +109,10 @@ LEX_AVX2 static inline void block64_avx2(const unsigned char *p, uint64_t m[3])
     m[2] = c0 | c1 << 32;
 }
 
-/* As tail_sse2: the 64 bytes ending at the span's end when the span has them, else the short-span
- * loads of classify_short_avx2 (lex_simd.h). */
-LEX_AVX2 static void tail_avx2(const unsigned char *q, size_t r, size_t before, uint64_t m[3])
+/* As tail_sse2, but the 64 bytes ending at the span's end are always there: AVX2 classifies only lines of
+ * 64 bytes or more this way (scan_line_avx2 keeps shorter ones in registers, classify_short_avx2). */
+LEX_AVX2 static void tail_avx2(const unsigned char *q, size_t r, uint64_t m[3])
 {
-    if (before + r < 64) {
-        classify_short_avx2(q, r, &m[0], &m[1], &m[2]);
-        return;
-    }
     block64_avx2(q + r - 64, m);
     for (int i = 0; i < 3; i++)
         m[i] >>= 64 - r;
@@ -128,6 +124,7 @@ LEX_AVX2 void corshdr__classify_avx2(const unsigned char *p, size_t n, size_t be
 {
     size_t b = 0;
     uint64_t m[3];
+    (void)before; /* at least 64 bytes of the line come before its last partial block (tail_avx2) */
     for (; (b + 1) * 64 <= n; b++) {
         block64_avx2(p + 64 * b, m);
         t[b] = m[0];
@@ -135,14 +132,14 @@ LEX_AVX2 void corshdr__classify_avx2(const unsigned char *p, size_t n, size_t be
         c[b] = m[2];
     }
     if (n % 64) {
-        tail_avx2(p + 64 * b, n % 64, before + 64 * b, m);
+        tail_avx2(p + 64 * b, n % 64, m);
         t[b] = m[0];
         w[b] = m[1];
         c[b] = m[2];
     }
 }
 
-/* ---- OWS runs and NUL/CR/LF: compares only, so the same loop serves both widths -------------------- */
+/* ---- OWS runs: compares only, so the same loop serves both widths ----------------------------------- */
 
 /* SP/HTAB lanes of 16 or 32 bytes as a bit mask. */
 static inline unsigned ows16(__m128i x)
@@ -154,12 +151,6 @@ LEX_AVX2 static inline uint32_t ows32(__m256i x)
 {
     return (uint32_t)_mm256_movemask_epi8(
         _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(' ')), _mm256_cmpeq_epi8(x, _mm256_set1_epi8('\t'))));
-}
-
-LEX_AVX2 static inline uint32_t ctl32(__m256i x)
-{
-    __m256i m = _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_setzero_si256()), _mm256_cmpeq_epi8(x, _mm256_set1_epi8('\r')));
-    return (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(m, _mm256_cmpeq_epi8(x, _mm256_set1_epi8('\n'))));
 }
 
 #define LOAD16(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
@@ -186,27 +177,9 @@ size_t corshdr__ows_back_sse2(const char *p, size_t n)
         if (other)
             return k + (size_t)__builtin_clz(other) - 16;
     }
-    while (k < n && ch_is((unsigned char)p[n - k - 1], CH_OWS))
+    while (ch_is((unsigned char)p[n - k - 1], CH_OWS)) /* p[0] is not SP/HTAB: the run stops there */
         k++;
     return k;
-}
-
-size_t corshdr__ctl_find_sse2(const char *p, size_t n)
-{
-    const lex_consts k = lex_consts_make();
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        unsigned hit = ctl_lanes_k(LOAD16(p + i), &k);
-        if (hit)
-            return i + (size_t)__builtin_ctz(hit);
-    }
-    if (n >= 16) { /* the last 16 bytes, overlapping what was read */
-        unsigned hit = ctl_lanes_k(LOAD16(p + n - 16), &k) >> (16 - (n - i));
-        return hit ? i + (size_t)__builtin_ctz(hit) : n;
-    }
-    while (i < n && !ch_is((unsigned char)p[i], CH_CTL))
-        i++;
-    return i;
 }
 
 LEX_AVX2 size_t corshdr__ows_span_avx2(const char *p, size_t n)
@@ -229,17 +202,6 @@ LEX_AVX2 size_t corshdr__ows_back_avx2(const char *p, size_t n)
             return k + (size_t)__builtin_clz(other);
     }
     return k + corshdr__ows_back_sse2(p, n - k);
-}
-
-LEX_AVX2 size_t corshdr__ctl_find_avx2(const char *p, size_t n)
-{
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        uint32_t hit = ctl32(LOAD32(p + i));
-        if (hit)
-            return i + (size_t)__builtin_ctz(hit);
-    }
-    return i + corshdr__ctl_find_sse2(p + i, n - i);
 }
 
 #endif /* CORSHDR_HAVE_X86_SIMD */

@@ -14,7 +14,7 @@
 /* The masks of one short piece (n < 64) byte by byte, bits past n reading as SP: the kernels' tails. */
 static inline void classify_scalar(const unsigned char *p, size_t n, uint64_t *t, uint64_t *w, uint64_t *c)
 {
-    uint64_t tb = 0, wb = n < 64 ? ~(uint64_t)0 << n : 0, cb = 0;
+    uint64_t tb = 0, wb = ~(uint64_t)0 << n, cb = 0;
     for (size_t i = 0; i < n; i++) {
         tb |= (uint64_t)(corshdr__class[p[i]] & CH_TCHAR) << i;
         wb |= (uint64_t)((corshdr__class[p[i]] & CH_OWS) >> 1) << i;
@@ -43,11 +43,11 @@ static inline uint32_t load32(const char *p)
 #include <immintrin.h>
 
 /* 0xFFFF when the 16 bytes of a and b are equal but for the case of ASCII letters. SSE2, the x86-64
- * baseline: no target attribute, so every layer may inline it. */
+ * baseline: no target attribute, so every layer may inline it. The compares are signed: bytes from 0x80
+ * up are negative, never letters. */
 static inline unsigned eq16_ci(__m128i a, __m128i b)
 {
     __m128i x = _mm_xor_si128(a, b), la = _mm_or_si128(a, _mm_set1_epi8(0x20));
-    /* signed compares: bytes from 0x80 up are negative, never letters */
     __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(la, _mm_set1_epi8(0x60)), _mm_cmpgt_epi8(_mm_set1_epi8(0x7b), la));
     __m128i ok = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_setzero_si128()),
                               _mm_and_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(0x20)), letter));
@@ -159,16 +159,20 @@ static inline unsigned non_tchar_lanes_sse2(__m128i x, const lex_consts *k)
 }
 
 /* Lanes of a span of n bytes in the class `lanes` marks (a function of one register and the constants),
- * OR-ed: non-zero when any byte is in it. 16 bytes at a time, the last 16 overlapping; a short span in
- * one register (load_upto16). */
-#define SPAN_LANES(p, n, lanes, k)                                                                           \
+ * OR-ed: non-zero when any byte is in it. 16 bytes at a time, the last 16 overlapping (LONG_LANES, for
+ * n > 16); a short span in one register (load_upto16). */
+#define LONG_LANES(p, n, lanes, k)                                                                           \
     do {                                                                                                     \
-        if ((n) <= 16)                                                                                       \
-            return (n) ? lanes(load_upto16((p), (n)), (k)) : 0;                                              \
         unsigned any_ = 0;                                                                                   \
         for (size_t i_ = 0; i_ + 16 < (n); i_ += 16)                                                         \
             any_ |= lanes(LOADU16((p) + i_), (k));                                                           \
         return any_ | lanes(LOADU16((p) + (n)-16), (k));                                                     \
+    } while (0)
+#define SPAN_LANES(p, n, lanes, k)                                                                           \
+    do {                                                                                                     \
+        if ((n) <= 16)                                                                                       \
+            return (n) ? lanes(load_upto16((p), (n)), (k)) : 0;                                              \
+        LONG_LANES(p, n, lanes, k);                                                                          \
     } while (0)
 
 /* NUL, CR or LF in a field value: Fetch cannot represent it. */
@@ -194,7 +198,8 @@ static inline unsigned span_non_tchar_sse2(const char *p, size_t n, const lex_co
  * 64k+i is a tchar, SP/HTAB, or a comma; bits past the end read as SP. n is a multiple of 64 except at
  * the end of a line, and `before` bytes before p belong to the same span, so a partial last block is
  * loaded as the 64 bytes ending at the span's end (or, in a short span, as overlapping loads) instead of
- * being copied: nothing outside the span is read, and no load waits on fresh stores.
+ * being copied: nothing outside the span is read, and no load waits on fresh stores. The AVX2 one is
+ * only given lines of 64 bytes or more (shorter ones: classify_short_avx2).
  */
 void corshdr__classify_sse2(const unsigned char *p, size_t n, size_t before, uint64_t *t, uint64_t *w, uint64_t *c);
 void corshdr__classify_avx2(const unsigned char *p, size_t n, size_t before, uint64_t *t, uint64_t *w, uint64_t *c);
@@ -205,8 +210,6 @@ size_t corshdr__ows_span_sse2(const char *p, size_t n);
 size_t corshdr__ows_span_avx2(const char *p, size_t n);
 size_t corshdr__ows_back_sse2(const char *p, size_t n);
 size_t corshdr__ows_back_avx2(const char *p, size_t n);
-size_t corshdr__ctl_find_sse2(const char *p, size_t n);
-size_t corshdr__ctl_find_avx2(const char *p, size_t n);
 
 LEX_AVX2 static inline __m256i non_tchar_avx2(__m256i x)
 {
@@ -259,7 +262,7 @@ LEX_AVX2 static inline unsigned span_non_tchar_avx2(const char *p, size_t n, con
         return n ? non_tchar_lanes_avx2(load_upto16(p, n), k) : 0;
     if (n <= 32)
         return (unsigned)_mm256_movemask_epi8(non_tchar_avx2(load_17_32(p, n)));
-    SPAN_LANES(p, n, non_tchar_lanes_avx2, k);
+    LONG_LANES(p, n, non_tchar_lanes_avx2, k);
 }
 
 LEX_AVX2 static inline unsigned span_ctl_avx2(const char *p, size_t n, const lex_consts *k)
@@ -271,7 +274,7 @@ LEX_AVX2 static inline unsigned span_ctl_avx2(const char *p, size_t n, const lex
         __m256i m = _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_setzero_si256()), _mm256_cmpeq_epi8(x, _mm256_set1_epi8('\r')));
         return (unsigned)_mm256_movemask_epi8(_mm256_or_si256(m, _mm256_cmpeq_epi8(x, _mm256_set1_epi8('\n'))));
     }
-    SPAN_LANES(p, n, ctl_lanes_k, k);
+    LONG_LANES(p, n, ctl_lanes_k, k);
 }
 
 /*

@@ -310,6 +310,9 @@ static ALWAYS_INLINE void fast_init(fast_list *f, const corshdr_options *o, cors
     f->expected = "";
 }
 
+/* The block reader, for the vector kernels only (a build without them reads every list with the
+ * iterator). */
+#if CORSHDR_HAVE_X86_SIMD
 /* What one block leaves to the next, within a line. */
 typedef struct line_carry {
     uint64_t prev_t; /* the last byte was a tchar: a token runs on */
@@ -550,7 +553,6 @@ static ALWAYS_INLINE int scan_blocks(fast_list *f, const char *p, size_t n,
     return line_end(f, &cn, p, n, &lc, checked);
 }
 
-#if CORSHDR_HAVE_X86_SIMD
 /* A line under 64 bytes on AVX2, the usual size of a request's list: its masks stay in registers. */
 LEX_AVX2 static ALWAYS_INLINE int scan_short_avx2(fast_list *f, const char *p, size_t n, int checked)
 {

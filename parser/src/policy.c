@@ -66,9 +66,9 @@ enum { ENTRY_MAX = 320 };
  * a default port: if that parses, the entry only is not canonical. */
 static int canonical_fixes(const char *e, size_t n)
 {
-    char buf[ENTRY_MAX];
+    char buf[ENTRY_MAX]; /* n <= ENTRY_MAX: parse_entry refuses longer entries before the probe */
     size_t m = 0, slashes = 0;
-    for (size_t i = 0; i < n && m < sizeof buf; i++) {
+    for (size_t i = 0; i < n; i++) {
         char c = e[i];
         if (c == '/' && ++slashes > 2)
             break; /* the path, or a trailing slash */
@@ -82,7 +82,7 @@ static int canonical_fixes(const char *e, size_t n)
     for (size_t d = 0; d < sizeof defaults / sizeof defaults[0]; d += 2) {
         size_t sl = strlen(defaults[d]), pl = strlen(defaults[d + 1]);
         if (m > sl + pl && !memcmp(buf, defaults[d], sl) && !memcmp(buf + m - pl, defaults[d + 1], pl))
-            return corshdr__origin_parse(buf, m - pl, &o, NULL) == CORSHDR_OK && o.kind != ORIGIN_NULL;
+            return corshdr__origin_parse(buf, m - pl, &o, NULL) == CORSHDR_OK; /* a scheme: never null */
     }
     return 0;
 }
@@ -130,7 +130,9 @@ static corshdr_status parse_entry(corshdr_span e, pattern *pt, size_t *offset, c
         *message = "a serialized origin (scheme://host[:port]) or a pattern (https://*.example.com, :*)";
         return CORSHDR_EORIGIN;
     }
-    if (subdomains && (o.kind != ORIGIN_DOMAIN || o.host_len < 3)) { /* no base: it would cover every "x." */
+    /* The probe's host begins with the label "x": a domain, or no origin at all (an IPv4 address has no
+     * letter, an IPv6 one is bracketed). Without a base it would cover every "x.". */
+    if (subdomains && o.host_len < 3) {
         *offset = host_at;
         *message = "a domain after \"*.\" (not empty, not an IP address)";
         return CORSHDR_EORIGIN;
@@ -414,8 +416,8 @@ static int method_allowed(const corshdr_policy *p, corshdr_span m)
 {
     if (corshdr_is_safelisted_method(m.ptr, m.len) || (p->flags & ANY_METHOD))
         return 1;
-    const char *s = p->acam.ptr, *end = p->acam.ptr + p->acam.len;
-    while (s && s < end) {
+    const char *s = p->acam.ptr, *end = p->acam.ptr + p->acam.len; /* in the storage: never NULL */
+    while (s < end) {
         const char *comma = memchr(s, ',', (size_t)(end - s));
         const char *e = comma ? comma : end;
         if ((size_t)(e - s) == m.len && memcmp(s, m.ptr, m.len) == 0)
@@ -480,7 +482,7 @@ static corshdr_status single_value(const corshdr_index *ix, int which, corshdr_s
     if (!span_ok(raw->ptr, raw->len))
         return CORSHDR_EINVAL;
     if (value_has_ctl(nonnull(raw->ptr), raw->len)) {
-        *off = corshdr__ctl_find(raw->ptr, raw->len, CORSHDR_KERNEL_SCALAR);
+        *off = corshdr__ctl_find(raw->ptr, raw->len);
         return CORSHDR_EVALUE;
     }
     *v = corshdr_value_trim(raw->ptr, raw->len);
@@ -495,7 +497,7 @@ static void locate_element(const corshdr_index *ix, const char *e, size_t *line,
     for (size_t l = 0; l < kept; l++) {
         const corshdr_span *v = &ix->fields[ix->line[CORSHDR_ACRH][l]].value;
         uintptr_t at = (uintptr_t)e, start = (uintptr_t)v->ptr; /* pointers into unrelated objects compare as numbers */
-        if (v->len && at >= start && at - start < v->len) {
+        if (at >= start && at - start < v->len) {
             *line = ix->line[CORSHDR_ACRH][l];
             *off = (size_t)(at - start);
             return;

@@ -24,14 +24,15 @@ static int has_cors_unsafe_byte(const char *p, size_t n)
     return 0;
 }
 
-/* MIME Sniffing "HTTP whitespace": LF, CR, HTAB, FF, SP. */
+/* MIME Sniffing "HTTP whitespace" (LF, CR, HTAB, FF, SP) in a value without CORS-unsafe bytes, which
+ * LF, CR and FF are: HTAB or SP. */
 static int http_ws(unsigned char c)
 {
-    return c == 0x0a || c == 0x0d || c == 0x09 || c == 0x0c || c == 0x20;
+    return c == 0x09 || c == 0x20;
 }
 
 /* MIME Sniffing "parse a MIME type", steps 1-10: only the essence decides the safelist, and parameters
- * can never turn success into failure, so they are not parsed. */
+ * can never turn success into failure, so they are not parsed. The value has no CORS-unsafe byte. */
 static int mime_essence_safelisted(const char *p, size_t n)
 {
     size_t s = 0, e = n;

@@ -402,6 +402,81 @@ static void exposed_storage_and_network_errors(void **state)
     assert_int_equal(corshdr_exposed_filter(bad, 1, CORSHDR_CREDENTIALS_OMIT, NULL, NULL, NULL), CORSHDR_EINVAL);
 }
 
+/* Names already in the set are candidates too (corshdr.h): kept when readable, dropped when not, on the
+ * short Expose-Headers path and on the long one (more than 16 elements) alike. */
+static void exposed_keeps_readable_candidates(void **state)
+{
+    (void)state;
+    const char *lists[] = {"X-A, X-Extra", "x-a, x-b, x-c, x-d, x-e, x-f, x-g, x-h, x-i, x-j, x-k, x-l, x-m, x-n, x-o, "
+                                           "x-p, X-Extra"};
+    for (size_t i = 0; i < COUNT(lists); i++) {
+        corshdr_field f[] = {F("X-A", "1"), F("X-Hidden", "2"), F("Access-Control-Expose-Headers", lists[i])};
+        corshdr_name st[8];
+        corshdr_names set;
+        corshdr_error e;
+        char buf[128];
+        size_t len;
+        corshdr_names_init(&set, st, 8);
+        const char *candidates[] = {"X-Extra", "X-Secret", "Content-Language", "set-cookie"};
+        for (size_t c = 0; c < COUNT(candidates); c++)
+            assert_int_equal(corshdr_names_add(&set, G(candidates[c]), strlen(candidates[c])), CORSHDR_OK);
+        assert_int_equal(corshdr_exposed_filter(f, 3, CORSHDR_CREDENTIALS_OMIT, NULL, &set, &e), CORSHDR_OK);
+        assert_int_equal(e.code, CORSHDR_OK);
+        assert_int_equal(corshdr_names_join(&set, ",", 1, buf, sizeof buf, &len), CORSHDR_OK);
+        buf[len] = 0;
+        assert_string_equal(buf, "content-language,x-a,x-extra");
+    }
+}
+
+/* One name at a time: `*` exposes every name but Set-Cookie without credentials, and with credentials
+ * is only the name `*` (Fetch: "CORS-exposed header-name list", main fetch). */
+static void is_exposed_star_and_credentials(void **state)
+{
+    (void)state;
+    corshdr_field f[] = {F("X-A", "1"), F("X-B", "2"), F("*", "3"), F("Access-Control-Expose-Headers", "*, X-B")};
+    assert_true(corshdr_is_exposed(f, 4, CORSHDR_CREDENTIALS_OMIT, NULL, G("X-A"), 3));
+    assert_true(corshdr_is_exposed(f, 4, CORSHDR_CREDENTIALS_SAME_ORIGIN, NULL, G("x-unsent"), 8));
+    assert_false(corshdr_is_exposed(f, 4, CORSHDR_CREDENTIALS_OMIT, NULL, G("Set-Cookie"), 10));
+    /* credentials include: `*` covers nothing, an unlisted name stays hidden */
+    assert_false(corshdr_is_exposed(f, 4, CORSHDR_CREDENTIALS_INCLUDE, NULL, G("X-A"), 3));
+    assert_true(corshdr_is_exposed(f, 4, CORSHDR_CREDENTIALS_INCLUDE, NULL, G("x-b"), 3));
+    assert_true(corshdr_is_exposed(f, 4, CORSHDR_CREDENTIALS_INCLUDE, NULL, G("*"), 1));
+    assert_true(corshdr_is_exposed(f, 4, CORSHDR_CREDENTIALS_INCLUDE, NULL, G("Content-Type"), 12));
+}
+
+/* Names that are no CORS header: longer than any (64 bytes and more), or of a CORS name's length with its
+ * telling byte but another name. The index passes them by on every kernel, and so does max-age, which
+ * reads names only (a name without bytes among them). */
+static void index_ignores_names_that_only_look_like_cors(void **state)
+{
+    (void)state;
+    const char *longname = "Access-Control-Allow-Origin-Access-Control-Allow-Methods-And-So-On-And-On";
+    corshdr_field f[] = {F(longname, "*"), F("Access-Control-Allow-Mistake", "PUT"),
+                         F("Access-Control-Allow-Origin", ORIGIN), F("Access-Control-Expose-Headers-X", "X-A")};
+    const corshdr_kernel ks[] = {CORSHDR_KERNEL_SCALAR, CORSHDR_KERNEL_SSE2, CORSHDR_KERNEL_AVX2, CORSHDR_KERNEL_AUTO};
+    for (size_t k = 0; k < COUNT(ks); k++) {
+        corshdr_options o;
+        corshdr_options_init(&o);
+        o.kernel = ks[k];
+        corshdr_index ix;
+        assert_int_equal(corshdr_index_build(&ix, f, COUNT(f), &o, NULL), CORSHDR_OK);
+        assert_int_equal(ix.count[CORSHDR_ACAO], 1);
+        assert_int_equal(ix.line[CORSHDR_ACAO][0], 2);
+        assert_int_equal(ix.count[CORSHDR_ACAM], 0);
+        assert_int_equal(ix.count[CORSHDR_ACEH], 0);
+        assert_int_equal(corshdr_index_cors_check(&ix, O, CORSHDR_CREDENTIALS_OMIT, NULL), CORSHDR_OK);
+    }
+    struct pf p;
+    pf_init(&p, "PUT", CORSHDR_CREDENTIALS_OMIT, NULL, 0);
+    corshdr_error e;
+    assert_int_equal(preflight(&p, 204, f, COUNT(f), NULL, &e), CORSHDR_EMETHOD);
+    assert_int_equal(e.line, CORSHDR_NPOS); /* no Access-Control-Allow-Methods line at all */
+    corshdr_field ages[] = {F(longname, "1"), {{NULL, 22}, {"7", 1}}, F("Access-Control-Max-Age", "60")};
+    uint32_t s = 0;
+    assert_int_equal(corshdr_max_age_parse(ages, 3, &s, &e), CORSHDR_OK);
+    assert_int_equal(s, 60);
+}
+
 /* One pass finds every CORS line (any case, several lines, more lines than it keeps), and the checks on
  * it answer what the plain calls answer. */
 static void index_finds_the_cors_lines_once(void **state)
@@ -489,6 +564,9 @@ int main(void)
         cmocka_unit_test_teardown(exposed_set_cookie_never, guard_teardown),
         cmocka_unit_test_teardown(exposed_invalid_list_exposes_nothing_more, guard_teardown),
         cmocka_unit_test_teardown(exposed_storage_and_network_errors, guard_teardown),
+        cmocka_unit_test_teardown(exposed_keeps_readable_candidates, guard_teardown),
+        cmocka_unit_test_teardown(is_exposed_star_and_credentials, guard_teardown),
+        cmocka_unit_test_teardown(index_ignores_names_that_only_look_like_cors, guard_teardown),
     };
     return cmocka_run_group_tests_name("cors", tests, NULL, NULL);
 }

@@ -59,6 +59,10 @@ static void join_writes_lowercase_sorted(void **state)
     assert_memory_equal(buf, "x-alpha,x-zeta", 14);
     assert_int_equal(corshdr_names_join(&set, ", ", 2, buf, 5, &len), CORSHDR_ENOSPC);
     assert_int_equal(len, 15);
+    /* an empty separator runs the names together */
+    assert_int_equal(corshdr_names_join(&set, G(""), 0, buf, 13, &len), CORSHDR_OK);
+    assert_int_equal(len, 13);
+    assert_memory_equal(buf, "x-alphax-zeta", 13);
     corshdr_names_init(&set, st, 4);
     assert_int_equal(corshdr_names_join(&set, ",", 1, NULL, 0, &len), CORSHDR_OK);
     assert_int_equal(len, 0);

@@ -508,6 +508,126 @@ static void compile_refuses_entries_wider_than_they_look(void **state)
     assert_int_equal(origin_verdict(&c.p, "https://a.example:8443"), CORSHDR_OK);
 }
 
+/* Origin entries at the edges: loopback is an IPv4 address or a localhost name, never a short or a
+ * look-alike domain; an entry without bytes, "null" with a port wildcard, a scheme alone and a broken
+ * host are malformed (EORIGIN), not merely written another way (ECANONICAL). */
+static void compile_judges_entries_at_the_edges(void **state)
+{
+    (void)state;
+    const corshdr_span origins[] = {
+        S("http://a.b"),             /* 0: shorter than "127." and not localhost: insecure */
+        S("http://127.1-2.example"), /* 1: a domain that begins "127.": insecure */
+        S("http://127.0.0.1"),       /* 2: loopback */
+        {NULL, 5},                   /* 3: no bytes */
+        S("null:*"),                 /* 4: null is no origin entry, with a port wildcard neither */
+        S("http:x"),                 /* 5: a scheme, then nothing an origin has */
+        S("http://a!b"),             /* 6: malformed, with no default port to blame */
+        S("HTTP://A.B:80"),          /* 7: only not canonical */
+        S("http://a!b:80"),          /* 8: a default port, and malformed without it too */
+        S("http://127.0.0.-"),       /* 9: digits, dots and a hyphen: a domain, insecure */
+    };
+    corshdr_policy_config cfg = standard();
+    cfg.origins = origins;
+    cfg.norigins = COUNT(origins);
+    struct compiled c;
+    assert_int_equal(compile(&c, &cfg), CORSHDR_EPOLICY);
+    const struct {
+        corshdr_status code;
+        size_t index, offset;
+    } want[] = {{CORSHDR_EINSECURE, 0, 0}, {CORSHDR_EINSECURE, 1, 0}, {CORSHDR_EORIGIN, 3, CORSHDR_NPOS},
+                {CORSHDR_EORIGIN, 4, 0},   {CORSHDR_EORIGIN, 5, 4},   {CORSHDR_EORIGIN, 6, 8},
+                {CORSHDR_ECANONICAL, 7, CORSHDR_NPOS}, {CORSHDR_EORIGIN, 8, 8}, {CORSHDR_EINSECURE, 9, 0}};
+    assert_int_equal(c.nproblems, COUNT(want));
+    for (size_t i = 0; i < COUNT(want); i++) {
+        assert_problem(&c.problems[i], want[i].code, CORSHDR_PART_ORIGINS, want[i].index);
+        assert_int_equal(c.problems[i].offset, want[i].offset);
+    }
+}
+
+/* Requests at the edges of what apply reads: a scheme as long as the pattern's, a port the pattern does
+ * not name, an Origin line without bytes (or a name without bytes, which is no Origin line), a request
+ * header list whose first line is empty, Authorization under a policy without `*`, and "options", which
+ * is not the OPTIONS method (methods are case-sensitive). */
+static void apply_reads_requests_at_the_edges(void **state)
+{
+    (void)state;
+    const corshdr_span origins[] = {S("http://*.example.com"), S("https://*.example.com:8443"), S("https://app.example")};
+    const corshdr_span headers[] = {S("X-A"), S("X-B")};
+    corshdr_policy_config cfg = standard();
+    cfg.credentials = 0;
+    cfg.origins = origins;
+    cfg.norigins = COUNT(origins);
+    cfg.headers = headers;
+    cfg.nheaders = COUNT(headers);
+    struct compiled c;
+    corshdr_policy_answer a;
+    assert_int_equal(compile(&c, &cfg), CORSHDR_OK);
+    assert_int_equal(origin_verdict(&c.p, "http://a.example.com"), CORSHDR_OK);
+    assert_int_equal(origin_verdict(&c.p, "abcd://a.example.com"), CORSHDR_EACAO);
+    assert_int_equal(origin_verdict(&c.p, "https://a.example.com:8443"), CORSHDR_OK);
+    assert_int_equal(origin_verdict(&c.p, "https://a.example.com:8444"), CORSHDR_EACAO);
+
+    corshdr_field nobytes[] = {{{"Origin", 6}, {NULL, 5}}};
+    assert_int_equal(apply(&c.p, "GET", nobytes, 1, &a), CORSHDR_EINVAL);
+    assert_int_equal(a.kind, CORSHDR_REQUEST_ACTUAL);
+    assert_int_equal(a.why.line, 0);
+    assert_null(line(&a, "Access-Control-Allow-Origin"));
+    assert_span(*line(&a, "Vary"), "Origin");
+    corshdr_field noname[] = {{{NULL, 6}, {"https://app.example", 19}}};
+    assert_int_equal(apply(&c.p, "GET", noname, 1, &a), CORSHDR_ABSENT);
+    assert_int_equal(a.kind, CORSHDR_REQUEST_PLAIN);
+
+    corshdr_field two[] = {F("Origin", "https://app.example"), F("Access-Control-Request-Method", "PUT"),
+                           F("Access-Control-Request-Headers", ""), F("Access-Control-Request-Headers", "x-a, x-c")};
+    assert_int_equal(apply(&c.p, "OPTIONS", two, 4, &a), CORSHDR_EHEADER);
+    assert_int_equal(a.why.line, 3);
+    assert_int_equal(a.why.offset, 5);
+    two[3] = F("Access-Control-Request-Headers", "x-a, Authorization");
+    assert_int_equal(apply(&c.p, "OPTIONS", two, 4, &a), CORSHDR_EHEADER); /* EAUTHORIZATION: only under `*` */
+    assert_int_equal(a.why.offset, 5);
+    two[3] = F("Access-Control-Request-Headers", "x-b,X-A");
+    assert_int_equal(apply(&c.p, "OPTIONS", two, 4, &a), CORSHDR_OK);
+    assert_int_equal(a.kind, CORSHDR_REQUEST_PREFLIGHT);
+
+    assert_int_equal(apply(&c.p, "options", two, 4, &a), CORSHDR_OK);
+    assert_int_equal(a.kind, CORSHDR_REQUEST_ACTUAL);
+    assert_int_equal(a.status, 0);
+    assert_null(line(&a, "Access-Control-Allow-Methods"));
+    assert_span(*line(&a, "Vary"), "Origin");
+}
+
+/* A policy allowing any header, asked for more names than the one-pass buffer holds (64), over two lines:
+ * every name is allowed but Authorization, which is then found on its line. */
+static void any_header_over_many_lines(void **state)
+{
+    (void)state;
+    const corshdr_span any[] = {S("*")};
+    corshdr_policy_config cfg = standard();
+    cfg.credentials = 0;
+    cfg.headers = any;
+    cfg.nheaders = 1;
+    struct compiled c;
+    corshdr_policy_answer a;
+    assert_int_equal(compile(&c, &cfg), CORSHDR_OK);
+    char l1[512], l2[512];
+    size_t n1 = 0, n2 = 0;
+    for (int i = 0; i < 40; i++) {
+        n1 += (size_t)snprintf(l1 + n1, sizeof l1 - n1, "%sx-a%d", i ? ", " : "", i);
+        n2 += (size_t)snprintf(l2 + n2, sizeof l2 - n2, "%sx-b%d", i ? "," : "", i);
+    }
+    corshdr_field f[] = {F("Origin", "https://app.example"), F("Access-Control-Request-Method", "PUT"),
+                         field_n("Access-Control-Request-Headers", 30, l1, n1),
+                         field_n("access-control-request-headers", 30, l2, n2)};
+    assert_int_equal(apply(&c.p, "OPTIONS", f, 4, &a), CORSHDR_OK);
+    assert_span(*line(&a, "Access-Control-Allow-Headers"), "*");
+    n2 += (size_t)snprintf(l2 + n2, sizeof l2 - n2, ",authorization");
+    f[3] = field_n("access-control-request-headers", 30, l2, n2);
+    assert_int_equal(apply(&c.p, "OPTIONS", f, 4, &a), CORSHDR_EAUTHORIZATION);
+    assert_int_equal(a.why.line, 3);
+    assert_int_equal(a.why.offset, n2 - 13);
+    assert_null(line(&a, "Access-Control-Allow-Headers"));
+}
+
 /* More exact origins than the linear look handles: the set finds names case-insensitively, yet an origin
  * in another case is still no origin. */
 static void many_exact_origins_match_byte_for_byte(void **state)
@@ -638,6 +758,9 @@ int main(void)
         cmocka_unit_test_teardown(many_exact_origins_match_byte_for_byte, guard_teardown),
         cmocka_unit_test_teardown(any_origin_varies_unless_answered_star, guard_teardown),
         cmocka_unit_test_teardown(round_trip_through_client_checks, guard_teardown),
+        cmocka_unit_test_teardown(compile_judges_entries_at_the_edges, guard_teardown),
+        cmocka_unit_test_teardown(apply_reads_requests_at_the_edges, guard_teardown),
+        cmocka_unit_test_teardown(any_header_over_many_lines, guard_teardown),
     };
     return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
 }
