@@ -69,3 +69,20 @@ int args_next(args *a, const args_option *opts, const char **value)
     *value = a->argv[a->index++];
     return o->id;
 }
+
+int args_size(const char *s, size_t max, size_t *out)
+{
+    size_t v = 0;
+    if (!*s)
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        size_t d = (size_t)(*s - '0');
+        if (d > max || v > (max - d) / 10) /* before the multiply, so it cannot wrap */
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}

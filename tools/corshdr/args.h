@@ -3,6 +3,8 @@
 #ifndef CORSHDR_TOOL_ARGS_H
 #define CORSHDR_TOOL_ARGS_H
 
+#include <stddef.h>
+
 typedef struct args_option {
     const char *name; /* the long name, without "--" */
     char short_name;  /* a one-letter alias such as 'h', or 0 */
@@ -30,5 +32,9 @@ void args_init(args *a, int argc, char **argv, const char *command);
 /* The id of the next option (with *value set when it takes one), or ARGS_END, ARGS_OPERAND, ARGS_ERROR.
  * opts ends with an entry whose name is NULL. */
 int args_next(args *a, const args_option *opts, const char **value);
+
+/* Reads an option's value as a decimal count of at most max: digits only (no sign, no space, no suffix).
+ * 0 with *out set, or -1 for anything else, so a caller names the option in its own error line. */
+int args_size(const char *s, size_t max, size_t *out);
 
 #endif

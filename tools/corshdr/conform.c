@@ -905,24 +905,6 @@ static line_status line_skip(struct line_reader *r)
     return st;
 }
 
-static int parse_max_line(const char *s, size_t *out)
-{
-    size_t v = 0;
-    if (!*s)
-        return -1;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return -1;
-        v = v * 10 + (size_t)(*s - '0');
-        if (v > CONFORM_MAX_LINE_LIMIT)
-            return -1;
-    }
-    if (v == 0)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 int cmd_conform(int argc, char **argv)
 {
     enum { OPT_HELP = 'h', OPT_MAX_LINE = 1 };
@@ -939,7 +921,7 @@ int cmd_conform(int argc, char **argv)
             return cli_flush(CLI_EXIT_OK);
         }
         if (id == OPT_MAX_LINE) {
-            if (parse_max_line(value, &r.max) == 0)
+            if (args_size(value, CONFORM_MAX_LINE_LIMIT, &r.max) == 0 && r.max > 0)
                 continue;
             char shown[CLI_ESCAPED_SIZE];
             cli_error("conform: --max-line must be a number of bytes from 1 to %zu, not '%s'", CONFORM_MAX_LINE_LIMIT,

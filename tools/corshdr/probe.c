@@ -205,22 +205,6 @@ static int parse_seconds(const char *s, long *ms)
     return 0;
 }
 
-static int parse_size(const char *s, size_t max, size_t *out)
-{
-    size_t v = 0;
-    if (!*s)
-        return -1;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return -1;
-        v = v * 10 + (size_t)(*s - '0');
-        if (v > max)
-            return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 /* "K/N" with 1 <= K <= N <= 100000. */
 static int parse_shard(const char *s, size_t *k, size_t *n)
 {
@@ -230,7 +214,7 @@ static int parse_shard(const char *s, size_t *k, size_t *n)
         return -1;
     memcpy(head, s, (size_t)(slash - s));
     head[slash - s] = '\0';
-    if (parse_size(head, 100000, k) != 0 || parse_size(slash + 1, 100000, n) != 0 || *k < 1 || *k > *n)
+    if (args_size(head, 100000, k) != 0 || args_size(slash + 1, 100000, n) != 0 || *k < 1 || *k > *n)
         return -1;
     return 0;
 }
@@ -299,17 +283,17 @@ static int parse_options(struct run *r, int argc, char **argv)
                 return usage_error("--deadline", value, "expected seconds, more than 0 and at most 86400");
             break;
         case OPT_SLOW:
-            if (parse_size(value, 86400000, &n) != 0 || n == 0)
+            if (args_size(value, 86400000, &n) != 0 || n == 0)
                 return usage_error("--slow", value, "expected milliseconds, 1 to 86400000");
             r->engine.checks.slow_ms = (double)n;
             break;
         case OPT_MAX_HEAD:
-            if (parse_size(value, PROBE_MAX_HEAD_LIMIT, &r->http.max_head) != 0 || r->http.max_head < 64)
+            if (args_size(value, PROBE_MAX_HEAD_LIMIT, &r->http.max_head) != 0 || r->http.max_head < 64)
                 return usage_error("--max-head", value,
                                    "expected bytes, 64 to 307200 (libcurl refuses longer answers itself)");
             break;
         case OPT_MAX_BODY:
-            if (parse_size(value, (size_t)1 << 30, &r->http.max_body) != 0)
+            if (args_size(value, (size_t)1 << 30, &r->http.max_body) != 0)
                 return usage_error("--max-body", value, "expected bytes, 0 to 1073741824");
             break;
         case OPT_FOLLOW:
@@ -329,11 +313,11 @@ static int parse_options(struct run *r, int argc, char **argv)
                 return usage_error("--shard", value, "expected K/N with 1 <= K <= N <= 100000");
             break;
         case OPT_CONCURRENCY:
-            if (parse_size(value, 1024, &r->engine.concurrency) != 0 || r->engine.concurrency == 0)
+            if (args_size(value, 1024, &r->engine.concurrency) != 0 || r->engine.concurrency == 0)
                 return usage_error("--concurrency", value, "expected a number of requests, 1 to 1024");
             break;
         case OPT_PER_HOST:
-            if (parse_size(value, 1024, &r->engine.per_host) != 0 || r->engine.per_host == 0)
+            if (args_size(value, 1024, &r->engine.per_host) != 0 || r->engine.per_host == 0)
                 return usage_error("--per-host", value, "expected a number of requests, 1 to 1024");
             break;
         case OPT_SARIF:
