@@ -7,7 +7,7 @@
 set -eu
 main_pkgs="gcc libc6-dev cmake ninja-build pkg-config make libjansson-dev libcurl4-openssl-dev libpsl-dev publicsuffix
            ca-certificates"
-test_pkgs="$main_pkgs clang libclang-rt-14-dev llvm libcmocka-dev libnghttp2-dev libh2o-dev libuv1-dev libsoup-3.0-dev afl++ lld
+test_pkgs="$main_pkgs curl clang libclang-rt-14-dev llvm libcmocka-dev libnghttp2-dev libh2o-dev libuv1-dev libsoup-3.0-dev afl++ lld
            python3 python3-pytest python3-hypothesis python3-jsonschema nginx-light nginx-dev nodejs node-express node-cors git valgrind
            chromium firefox-esr npm apache2-bin python3-flask-cors golang-go golang-github-rs-cors-dev time"
 case "${1:-}" in

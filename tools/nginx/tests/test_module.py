@@ -24,6 +24,7 @@ import unittest
 MODULE = None   # set from argv in __main__
 CORSHDR = None
 NGINX = "/usr/sbin/nginx"
+CURL = shutil.which("curl") or "curl"
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 APP = "https://app.example.com"
@@ -120,10 +121,10 @@ class Server(unittest.TestCase):
             f.write('{"error": "not found"}\n')
         with open(os.path.join(cls.prefix, "htpasswd"), "w") as f:
             f.write("user:{PLAIN}secret\n")
-        cls.port, cls.port3, cls.backend = free_port(), free_port(), free_port()
+        cls.port, cls.port_h2, cls.port3, cls.backend = free_port(), free_port(), free_port(), free_port()
         with open(os.path.join(HERE, "server.conf.in")) as f:
             conf = f.read()
-        for key, value in (("@MODULE@", MODULE), ("@PREFIX@", cls.prefix), ("@PORT@", str(cls.port)),
+        for key, value in (("@MODULE@", MODULE), ("@PREFIX@", cls.prefix), ("@PORT@", str(cls.port)), ("@PORT_H2@", str(cls.port_h2)),
                            ("@PORT3@", str(cls.port3)), ("@BACKEND@", str(cls.backend)),
                            ("@TEMP_PATHS@", temp_paths(cls.prefix))):
             conf = conf.replace(key, value)
@@ -134,7 +135,7 @@ class Server(unittest.TestCase):
         cls.proc = subprocess.Popen([NGINX, "-p", cls.prefix, "-e", os.path.join(cls.prefix, "error.log"),
                                      "-c", cls.conf], stdin=subprocess.DEVNULL, stdout=cls.log, stderr=cls.log)
         deadline = time.monotonic() + 15
-        for port in (cls.port, cls.port3, cls.backend):
+        for port in (cls.port, cls.port_h2, cls.port3, cls.backend):
             while True:
                 if cls.proc.poll() is not None:
                     with open(os.path.join(cls.prefix, "stderr.log")) as f:
@@ -301,6 +302,34 @@ class Server(unittest.TestCase):
             ("Access-Control-Allow-Headers", "Content-Type, X-Trace-Id"), ("Access-Control-Max-Age", "600"),
             VARY_OPTIONS])
         self.assertEqual((r.body, r.get("Content-Length"), r.get("Content-Type")), (b"", [], []))
+
+    def test_http2(self):
+        """Over HTTP/2 the module answers as over HTTP/1.1: the same lines in the same order (HTTP/2 names
+        are lowercase), a preflight 204 without a body, a refusal 403. curl speaks HTTP/2 to nginx."""
+        def h2(method, origin, *lines):
+            cmd = [CURL, "-sS", "--http2-prior-knowledge", "-o", "/dev/null", "-D", "-", "-X", method,
+                   "-H", "Origin: " + origin]
+            for line in lines:
+                cmd += ["-H", line]
+            done = subprocess.run(cmd + ["http://127.0.0.1:%d/data.json" % self.port_h2], capture_output=True,
+                                  timeout=20)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            r = Response(done.stdout)
+            self.assertEqual(r.status_line.split(" ")[0], "HTTP/2")
+            return r
+        lower = lambda lines: [(n.lower(), v) for n, v in lines]
+        r = h2("GET", APP)
+        self.assertEqual((r.status, r.cors()),
+                         (200, lower([("Access-Control-Allow-Origin", APP), CRED, EXPOSE, VARY])))
+        r = h2("OPTIONS", APP, "Access-Control-Request-Method: PUT",
+               "Access-Control-Request-Headers: content-type,x-trace-id")
+        self.assertEqual((r.status, r.cors()), (204, lower([
+            ("Access-Control-Allow-Origin", APP), CRED, ("Access-Control-Allow-Methods", "PUT, DELETE"),
+            ("Access-Control-Allow-Headers", "Content-Type, X-Trace-Id"), ("Access-Control-Max-Age", "600"),
+            VARY_OPTIONS])))
+        self.assertEqual(r.get("content-length"), [])
+        r = h2("OPTIONS", "https://evil.invalid", "Access-Control-Request-Method: PUT")
+        self.assertEqual((r.status, r.cors()), (403, lower([VARY_OPTIONS])))
 
     def test_preflight_on_a_path_that_does_not_exist(self):
         """The preflight is the policy's answer, whatever the location would serve."""
