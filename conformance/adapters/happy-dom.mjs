@@ -3,8 +3,8 @@
 // loopback origin to a local server on another that answers with the vector's exact bytes
 // (lib/network.mjs). A preflight answer has `ok` only: a partial result. Every other op is unsupported.
 import {Window} from "happy-dom";
-import {serve, Unsupported} from "./lib/protocol.mjs";
-import {Fixture, plan, result} from "./lib/network.mjs";
+import {serve} from "./lib/protocol.mjs";
+import {Fixture, runCase} from "./lib/network.mjs";
 
 const fixture = await new Fixture().start();
 const settings = {disableCSSFileLoading: true, disableJavaScriptFileLoading: true, disableIframePageLoading: true};
@@ -22,21 +22,8 @@ async function attempt(window, method, url, credentials, headers, mode = "cors")
   }
 }
 
-async function answer(c) {
-  if (!["exposed", "cors-check", "preflight"].includes(c.op)) throw new Unsupported();
-  let test;
-  try {
-    test = plan(c, fixture.page.url);
-  } catch (why) {
-    if (typeof why === "string") throw new Unsupported(why);
-    throw why;
-  }
-  const {url, probe} = fixture.add(test);
-  const page = test.nullOrigin ? pages.opaque : pages.normal;
-  const first = await attempt(page, test.method, url, test.credentials, test.requestHeaders);
-  const check = first.ok ? null : await attempt(pages.normal, "GET", probe, "omit", [], "same-origin");
-  return result(test, first, check);
-}
+const answer = (c) => runCase(c, fixture, pages, (window, method, url, credentials, headers, sameOrigin) =>
+  attempt(window, method, url, credentials, headers, sameOrigin ? "same-origin" : "cors"));
 
 await serve(answer);
 fixture.close();

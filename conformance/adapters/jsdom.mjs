@@ -4,8 +4,8 @@
 // A preflight answer has `ok` only (XHR cannot tell how long a result is cached): a partial result.
 // Every other op is unsupported.
 import {JSDOM} from "jsdom";
-import {serve, Unsupported} from "./lib/protocol.mjs";
-import {Fixture, plan, result} from "./lib/network.mjs";
+import {serve} from "./lib/protocol.mjs";
+import {Fixture, runCase} from "./lib/network.mjs";
 
 const fixture = await new Fixture().start();
 const pages = {
@@ -32,21 +32,7 @@ function xhr(window, method, url, credentials, headers) {
   });
 }
 
-async function answer(c) {
-  if (!["exposed", "cors-check", "preflight"].includes(c.op)) throw new Unsupported();
-  let test;
-  try {
-    test = plan(c, fixture.page.url);
-  } catch (why) {
-    if (typeof why === "string") throw new Unsupported(why);
-    throw why;
-  }
-  const {url, probe} = fixture.add(test);
-  const page = test.nullOrigin ? pages.opaque : pages.normal;
-  const first = await xhr(page, test.method, url, test.credentials, test.requestHeaders);
-  const check = first.ok ? null : await xhr(pages.normal, "GET", probe, "omit", []);
-  return result(test, first, check);
-}
+const answer = (c) => runCase(c, fixture, pages, xhr);
 
 await serve(answer);
 fixture.close();

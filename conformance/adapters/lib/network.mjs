@@ -8,6 +8,7 @@
 // left out of the readable list. The page origin also serves the same bytes at /p/N: a same-origin
 // request there has no CORS check, so when it fails too the response is a network error.
 import net from "node:net";
+import {Unsupported} from "./protocol.mjs";
 
 const STATUS_TEXT = {200: "OK", 204: "No Content", 404: "Not Found"};
 const TCHAR = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -175,6 +176,26 @@ export class Fixture {
     this.page.close();
     this.target.close();
   }
+}
+
+// One response-side case through a client's pages ({normal, opaque}: the opaque one sends `Origin: null`).
+// send(window, method, url, credentials, headers, sameOrigin) makes one request and resolves to
+// {ok, names} or {ok: false}; sameOrigin marks the check at the page's /p/N. A case the plan cannot
+// express is unsupported, with its reason.
+export async function runCase(c, fixture, pages, send) {
+  if (!["exposed", "cors-check", "preflight"].includes(c.op)) throw new Unsupported();
+  let test;
+  try {
+    test = plan(c, fixture.page.url);
+  } catch (why) {
+    if (typeof why === "string") throw new Unsupported(why);
+    throw why;
+  }
+  const {url, probe} = fixture.add(test);
+  const page = test.nullOrigin ? pages.opaque : pages.normal;
+  const first = await send(page, test.method, url, test.credentials, test.requestHeaders, false);
+  const check = first.ok ? null : await send(pages.normal, "GET", probe, "omit", [], true);
+  return result(test, first, check);
 }
 
 // The result of a network test from what the client did: `first` and `probe` are {ok, names}.
