@@ -126,6 +126,30 @@ class Campaigns(unittest.TestCase):
         self.assertGreater(s["cpu_s"], 1)
         self.assertIn("summary: %s" % os.path.join(self.lf_work, "summary.json"), self.lf_run.stdout.decode())
 
+    def test_table_of_summaries(self):
+        """tools/fuzz/table.py: a row per summary with its own figures; '-' where coverage was not measured."""
+        paths = [os.path.join(self.afl_work, "summary.json"), os.path.join(self.lf_work, "summary.json")]
+        done = subprocess.run([sys.executable, os.path.join(TOP, "tools", "fuzz", "table.py")] + paths,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        lines = done.stdout.splitlines()
+        self.assertEqual(len(lines), 4)
+        cells = [[c.strip() for c in line.strip("|").split("|")] for line in lines[2:]]
+        rows = {c[1]: c for c in cells}
+        afl = self.load(self.afl_work)
+        a = rows["afl + cmplog"]
+        self.assertEqual(a[0], TARGET)
+        self.assertEqual(a[3], format(afl["execs"], ","))
+        self.assertEqual(a[5], str(afl["corpus"]["new"]))
+        b = afl["coverage"]["all_before"]["lines"]
+        self.assertTrue(a[8].startswith("%.2f%% → " % (100.0 * b["covered"] / b["total"])), a[8])
+        self.assertEqual(a[10:], ["0", "0"])
+        self.assertEqual(rows["libfuzzer"][6:10], ["-", "-", "-", "-"])
+        bad = subprocess.run([sys.executable, os.path.join(TOP, "tools", "fuzz", "table.py"),
+                              os.path.join(TOP, "README.md")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.assertEqual(bad.returncode, 1)
+        self.assertIn("README.md", bad.stderr)
+
     def test_fold_adds_new_edge_inputs_by_content_hash(self):
         root = os.path.join(SCRATCH, "corpus-copy")
         shutil.rmtree(root, ignore_errors=True)
