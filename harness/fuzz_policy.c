@@ -230,6 +230,11 @@ static corshdr_status name_entry(corshdr_span e, corshdr_policy_part part, int c
         return CORSHDR_ETOKEN;
     if (part == CORSHDR_PART_METHODS && oracle_forbidden_method(e.ptr, e.len))
         return CORSHDR_EMETHOD;
+    if (part == CORSHDR_PART_METHODS) { /* a standard method, not written as browsers send it */
+        corshdr_span up = oracle_method_normalize(e.ptr, e.len);
+        if (up.ptr != e.ptr && memcmp(up.ptr, e.ptr, e.len) != 0)
+            return CORSHDR_ECANONICAL;
+    }
     if (part == CORSHDR_PART_HEADERS && oracle_forbidden_request_header(e.ptr, e.len, "", 0))
         return CORSHDR_EFORBIDDEN;
     if (part == CORSHDR_PART_EXPOSE && oracle_forbidden_response_name(e.ptr, e.len))

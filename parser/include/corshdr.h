@@ -517,7 +517,9 @@ typedef struct corshdr_policy {
  *   *.localhost, 127.0.0.0/8, [::1]);
  * - EPUBLICSUFFIX: a subdomain pattern over a public suffix (needs is_public_suffix, which gets the base
  *   without a trailing dot: libpsl calls "co.uk" a public suffix but not "co.uk.");
- * - ECANONICAL: an origin not as browsers send it (uppercase, a default port, a path or trailing slash);
+ * - ECANONICAL: an origin not as browsers send it (uppercase, a default port, a path or trailing slash),
+ *   or a standard method (DELETE, GET, HEAD, OPTIONS, POST, PUT) not in uppercase: browsers send those
+ *   upper-cased and methods compare byte for byte, so "put" would never match;
  * - EORIGIN: an entry that is not an origin or a pattern at all; EEMPTY: no origin and no allow_null;
  * - ETOKEN / EEMPTY: a method or header name that is not a token;
  * - EMETHOD: a forbidden method (CONNECT, TRACE, TRACK: browsers never send it);

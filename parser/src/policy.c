@@ -151,11 +151,13 @@ static corshdr_status parse_entry(corshdr_span e, pattern *pt, size_t *offset, c
     return CORSHDR_OK;
 }
 
-/* Every method entry: "*", or a token browsers can send. */
+/* Every method entry: "*", or a token browsers can send, as they send it. Methods compare byte for byte,
+ * and browsers upper-case the six standard ones, so "put" would never match: ECANONICAL, not silence.
+ * Others ("patch") go out as the page wrote them and stay as given. */
 static void check_methods(const corshdr_policy_config *cfg, problems *pr, unsigned *flags)
 {
     for (size_t i = 0; i < cfg->nmethods; i++) {
-        corshdr_span m = cfg->methods[i];
+        corshdr_span m = cfg->methods[i], up;
         corshdr_error e;
         corshdr_status st;
         if (span_is(m, LIT("*")))
@@ -165,6 +167,13 @@ static void check_methods(const corshdr_policy_config *cfg, problems *pr, unsign
         else if (corshdr_is_forbidden_method(m.ptr, m.len))
             problem(pr, CORSHDR_EMETHOD, CORSHDR_PART_METHODS, i, 0,
                     "a method browsers can send (not CONNECT, TRACE, TRACK)");
+        else if ((up = corshdr_method_normalize(m.ptr, m.len)).ptr != m.ptr && memcmp(up.ptr, m.ptr, m.len) != 0) {
+            size_t off = 0;
+            while (up.ptr[off] == m.ptr[off])
+                off++;
+            problem(pr, CORSHDR_ECANONICAL, CORSHDR_PART_METHODS, i, off,
+                    "DELETE, GET, HEAD, OPTIONS, POST, PUT in uppercase: browsers send them so");
+        }
     }
 }
 

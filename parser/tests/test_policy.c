@@ -551,6 +551,36 @@ static void compile_judges_entries_at_the_edges(void **state)
     }
 }
 
+/* Browsers upper-case the six standard methods (Fetch "normalize") and the policy compares methods byte
+ * for byte: a standard one in another case could never match, any other keeps the case it is given. */
+static void compile_wants_standard_methods_upper_case(void **state)
+{
+    (void)state;
+    const corshdr_span methods[] = {S("get"), S("PUT"), S("Delete"), S("patch"), S("PATCH"), S("OPTIONs"),
+                                    S("puts"), S("POsT")};
+    corshdr_policy_config cfg = standard();
+    cfg.methods = methods;
+    cfg.nmethods = COUNT(methods);
+    struct compiled c;
+    assert_int_equal(compile(&c, &cfg), CORSHDR_EPOLICY);
+    const size_t want[][2] = {{0, 0}, {2, 1}, {5, 6}, {7, 2}}; /* entry, the first byte not as sent */
+    assert_int_equal(c.nproblems, COUNT(want));
+    for (size_t i = 0; i < COUNT(want); i++) {
+        assert_problem(&c.problems[i], CORSHDR_ECANONICAL, CORSHDR_PART_METHODS, want[i][0]);
+        assert_int_equal(c.problems[i].offset, want[i][1]);
+    }
+    /* PATCH and patch are two methods, both allowed; "Patch" is a third */
+    const corshdr_span fine[] = {S("PUT"), S("patch"), S("PATCH"), S("puts")};
+    cfg.methods = fine;
+    cfg.nmethods = COUNT(fine);
+    assert_int_equal(compile(&c, &cfg), CORSHDR_OK);
+    corshdr_policy_answer a;
+    corshdr_field pf[] = {F("Origin", "https://app.example"), F("Access-Control-Request-Method", "patch")};
+    assert_int_equal(apply(&c.p, "OPTIONS", pf, 2, &a), CORSHDR_OK);
+    pf[1].value = (corshdr_span)S("Patch");
+    assert_int_equal(apply(&c.p, "OPTIONS", pf, 2, &a), CORSHDR_EMETHOD);
+}
+
 /* Requests at the edges of what apply reads: a scheme as long as the pattern's, a port the pattern does
  * not name, an Origin line without bytes (or a name without bytes, which is no Origin line), a request
  * header list whose first line is empty, Authorization under a policy without `*`, and "options", which
@@ -761,6 +791,7 @@ int main(void)
         cmocka_unit_test_teardown(any_origin_varies_unless_answered_star, guard_teardown),
         cmocka_unit_test_teardown(round_trip_through_client_checks, guard_teardown),
         cmocka_unit_test_teardown(compile_judges_entries_at_the_edges, guard_teardown),
+        cmocka_unit_test_teardown(compile_wants_standard_methods_upper_case, guard_teardown),
         cmocka_unit_test_teardown(apply_reads_requests_at_the_edges, guard_teardown),
         cmocka_unit_test_teardown(any_header_over_many_lines, guard_teardown),
     };

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from corsref.cors import CORS_SAFELISTED_METHODS, FORBIDDEN_RESPONSE_HEADER_NAMES
+from corsref.cors import CORS_SAFELISTED_METHODS, FORBIDDEN_RESPONSE_HEADER_NAMES, normalize_method
 from corsref.headers import DEFAULT_LIMITS, Limits
 from corsref.infra import (
     byte_case_insensitive_match,
@@ -140,6 +140,8 @@ def _name_entry_problem(entry: bytes, part: str, credentials: bool) -> str | Non
         return "ETOKEN"
     if part == "methods" and is_forbidden_method(entry):
         return "EMETHOD"
+    if part == "methods" and normalize_method(entry) != entry:
+        return "ECANONICAL"  # a standard method not upper-case: browsers send it upper-cased
     if part == "headers" and is_forbidden_request_header(entry, b""):
         return "EFORBIDDEN"
     if part == "expose" and byte_lowercase(entry) in FORBIDDEN_RESPONSE_HEADER_NAMES:

@@ -610,6 +610,13 @@ class ConfigTest(unittest.TestCase):
                        ("https://App.example.com", "https://app.example.com:443", "https://app.example.com/",
                         "https://app.example.com/api")])
 
+    def test_ecanonical_method(self):
+        """Browsers upper-case the six standard methods; `put` would never match, `patch` is sent as is."""
+        msg = "DELETE, GET, HEAD, OPTIONS, POST, PUT in uppercase: browsers send them so"
+        self.refused("corshdr_allow_origin https://app.example.com;\ncorshdr_allow_methods put PATCH patch Delete;\n",
+                     ("ECANONICAL", 'corshdr_allow_methods "put": ' + msg, 8),
+                     ("ECANONICAL", 'corshdr_allow_methods "Delete": ' + msg, 8))
+
     def test_eorigin(self):
         msg = "a serialized origin (scheme://host[:port]) or a pattern (https://*.example.com, :*)"
         self.refused("corshdr_allow_origin app.example.com https://*.127.0.0.1 \"https://a b.example\";\n",
