@@ -353,6 +353,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (origins.n == 0 && !allow_null)
         w[nw++] = (want_problem){CORSHDR_EEMPTY, CORSHDR_PART_ORIGINS, CORSHDR_NPOS};
+    if (allow_null && cred) /* anyone can send `null`: never with credentials */
+        w[nw++] = (want_problem){CORSHDR_ENULL, CORSHDR_PART_SETTINGS, CORSHDR_NPOS};
     const struct {
         list *l;
         corshdr_policy_part part;

@@ -454,7 +454,8 @@ CORSHDR_API corshdr_status corshdr_unsafe_names_collect(const corshdr_field *hea
 typedef struct corshdr_policy_config {
     const corshdr_span *origins;
     size_t norigins;
-    int allow_null;              /* answer `Origin: null` (sandboxed pages, file: URLs): anyone can send it */
+    int allow_null;              /* answer `Origin: null` (sandboxed pages, file: URLs): anyone can send it,
+                                    so never with credentials (ENULL) */
     int credentials;             /* send Access-Control-Allow-Credentials: true */
     const corshdr_span *methods; /* allowed beyond GET, HEAD, POST, exact case; "*": every method */
     size_t nmethods;
@@ -481,7 +482,7 @@ typedef enum corshdr_policy_part {
     CORSHDR_PART_METHODS,
     CORSHDR_PART_HEADERS,
     CORSHDR_PART_EXPOSE,
-    CORSHDR_PART_SETTINGS /* a flag or a number: credentials, max_age, preflight_status */
+    CORSHDR_PART_SETTINGS /* a flag or a number: allow_null, credentials, max_age, preflight_status */
 } corshdr_policy_part;
 
 /* One problem of a configuration. */
@@ -512,7 +513,8 @@ typedef struct corshdr_policy {
  * the order of the configuration; CORSHDR_ENOSPC with p->storage_needed set (compile with size 0 first to
  * learn it); CORSHDR_EINVAL. The problems, each with its own code:
  * - EWILDCARD: "*" in origins, headers or expose, together with credentials;
- * - ENULL: "null" in origins (set allow_null instead, knowing anyone can send it);
+ * - ENULL: "null" in origins (set allow_null instead, knowing anyone can send it), or allow_null together
+ *   with credentials (any page can make a sandboxed iframe and read the user's data: part SETTINGS);
  * - EINSECURE: an http:// or ws:// origin with credentials, unless its host is loopback (localhost,
  *   *.localhost, 127.0.0.0/8, [::1]);
  * - EPUBLICSUFFIX: a subdomain pattern over a public suffix (needs is_public_suffix, which gets the base

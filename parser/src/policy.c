@@ -283,6 +283,9 @@ corshdr_status corshdr_policy_compile(corshdr_policy *p, const corshdr_policy_co
     }
     if (cfg->norigins == 0 && !cfg->allow_null)
         problem(&pr, CORSHDR_EEMPTY, CORSHDR_PART_ORIGINS, CORSHDR_NPOS, CORSHDR_NPOS, "at least one origin");
+    if (cfg->allow_null && cred) /* an attacker's sandboxed iframe would read the user's data */
+        problem(&pr, CORSHDR_ENULL, CORSHDR_PART_SETTINGS, CORSHDR_NPOS, CORSHDR_NPOS,
+                "the null origin only without credentials: any page can send it (a sandboxed iframe)");
 
     unsigned any_header = 0, expose_all = 0;
     check_methods(cfg, &pr, &flags);

@@ -143,7 +143,11 @@ static void compile_reports_every_problem_at_once(void **state)
     cfg.norigins = 0;
     assert_int_equal(compile(&c, &cfg), CORSHDR_EPOLICY);
     assert_problem(&c.problems[0], CORSHDR_EEMPTY, CORSHDR_PART_ORIGINS, CORSHDR_NPOS);
-    cfg.allow_null = 1;
+    cfg.allow_null = 1; /* null alone, but anyone can send it: never with credentials */
+    assert_int_equal(compile(&c, &cfg), CORSHDR_EPOLICY);
+    assert_int_equal(c.nproblems, 1);
+    assert_problem(&c.problems[0], CORSHDR_ENULL, CORSHDR_PART_SETTINGS, CORSHDR_NPOS);
+    cfg.credentials = 0;
     assert_int_equal(compile(&c, &cfg), CORSHDR_OK);
     /* max-age bounds */
     cfg = standard();
@@ -283,6 +287,7 @@ static void origin_patterns_admit_no_bypass(void **state)
     /* null: refused unless allowed, and then answered as null */
     assert_int_equal(origin_verdict(&c.p, "null"), CORSHDR_ENULL);
     cfg.allow_null = 1;
+    cfg.credentials = 0;
     assert_int_equal(compile(&c, &cfg), CORSHDR_OK);
     assert_int_equal(origin_verdict(&c.p, "null"), CORSHDR_OK);
 }

@@ -475,6 +475,7 @@ ngx_http_corshdr_report(ngx_conf_t *cf, ngx_http_corshdr_main_conf_t *mcf,
 {
     u_char                     buf[256], *p, *last;
     uint32_t                   bit;
+    ngx_uint_t                 set;
     const char                *directive;
     ngx_http_corshdr_entry_t  *e, *cred;
 
@@ -485,10 +486,11 @@ ngx_http_corshdr_report(ngx_conf_t *cf, ngx_http_corshdr_main_conf_t *mcf,
         e = (ngx_http_corshdr_entry_t *) conf->lists[pb->part]->elts + pb->index;
         directive = ngx_http_corshdr_list_names[pb->part];
 
-    } else if (pb->code == CORSHDR_EMAXAGE || pb->code == CORSHDR_ESTATUS) {
-        e = conf->settings[pb->code == CORSHDR_EMAXAGE ? CORSHDR_SET_MAX_AGE : CORSHDR_SET_STATUS];
-        directive = ngx_http_corshdr_setting_names[pb->code == CORSHDR_EMAXAGE ? CORSHDR_SET_MAX_AGE
-                                                                               : CORSHDR_SET_STATUS];
+    } else if (pb->code == CORSHDR_EMAXAGE || pb->code == CORSHDR_ESTATUS || pb->code == CORSHDR_ENULL) {
+        set = pb->code == CORSHDR_EMAXAGE ? CORSHDR_SET_MAX_AGE
+              : pb->code == CORSHDR_ESTATUS ? CORSHDR_SET_STATUS : CORSHDR_SET_NULL;
+        e = conf->settings[set];
+        directive = ngx_http_corshdr_setting_names[set];
     }
 
     bit = (uint32_t) 1 << ((uint32_t) -pb->code & 31);
@@ -521,7 +523,10 @@ ngx_http_corshdr_report(ngx_conf_t *cf, ngx_http_corshdr_main_conf_t *mcf,
 
     cred = conf->settings[CORSHDR_SET_CREDENTIALS];
 
-    if ((pb->code == CORSHDR_EWILDCARD || pb->code == CORSHDR_EINSECURE) && cred != NULL) {
+    if ((pb->code == CORSHDR_EWILDCARD || pb->code == CORSHDR_EINSECURE
+         || (pb->code == CORSHDR_ENULL && pb->part == CORSHDR_PART_SETTINGS))
+        && cred != NULL)
+    {
         p = ngx_slprintf(p, last, " (with corshdr_allow_credentials on in %V:%ui)", &cred->file, cred->line);
     }
 

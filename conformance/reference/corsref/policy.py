@@ -172,6 +172,8 @@ def compile_problems(cfg: Config) -> list[Problem]:
                 problems.append(Problem("EPUBLICSUFFIX", "origins", i))
     if not cfg.origins and not cfg.allow_null:                                   # compile 2
         problems.append(Problem("EEMPTY", "origins", None))
+    if cfg.allow_null and cfg.credentials:                                       # compile 2
+        problems.append(Problem("ENULL", "settings", None))
     for part, entries in (("methods", cfg.methods), ("headers", cfg.headers), ("expose", cfg.expose)):
         for i, entry in enumerate(entries):                                      # compile 3-5
             code = _name_entry_problem(entry, part, cfg.credentials)

@@ -288,7 +288,7 @@ class Server(unittest.TestCase):
 
     def test_null_origin(self):
         r = self.get("/null/data.json", "null")
-        self.assertEqual(r.cors(), [("Access-Control-Allow-Origin", "null"), CRED, EXPOSE, VARY])
+        self.assertEqual(r.cors(), [("Access-Control-Allow-Origin", "null"), EXPOSE, VARY])
         r = self.get("/data.json", "null")
         self.assertEqual(r.cors(), [VARY])
 
@@ -582,6 +582,13 @@ class ConfigTest(unittest.TestCase):
         self.refused("corshdr_allow_origin https://app.example.com null;\n",
                      ("ENULL", 'corshdr_allow_origin "null": no `null` entry: set allow_null, knowing any '
                       "sandboxed page sends it", 7))
+
+    def test_enull_with_credentials(self):
+        self.refused("corshdr_allow_origin https://app.example.com;\ncorshdr_allow_credentials on;\n"
+                     "corshdr_allow_null_origin on;\n",
+                     ("ENULL", 'corshdr_allow_null_origin "on" (with corshdr_allow_credentials on in %s:8): the '
+                      "null origin only without credentials: any page can send it (a sandboxed iframe)"
+                      % os.path.join(self.prefix, "nginx.conf"), 9))
 
     def test_einsecure(self):
         self.refused("corshdr_allow_origin http://app.example.com;\ncorshdr_allow_credentials on;\n",
