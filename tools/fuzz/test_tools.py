@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Tests of the fuzzing tools: the AFL++ driver (persistent mode, shared-memory test cases, deferred init,
-cmplog), tools/fuzz/rusage.py, tools/fuzz-campaign.sh's JSON summary, tools/fuzz-fold.sh, the crash
-classification, tools/fuzz-coverage.sh's table and tools/fuzz/table.py. Builds the AFL++ binaries of one small target
-(max_age) and runs two short campaigns, about two minutes in all; tools/test-all.sh runs it. Needs afl++,
-clang and llvm (tools/setup-deps.sh test): fails, never skips, without them.
+cmplog), tools/fuzz/rusage.py, tools/fuzz-campaign.sh's JSON summary, tools/fuzz/table.py, tools/fuzz-fold.sh,
+the crash classification and tools/fuzz-coverage.sh's table. Builds the AFL++ binaries of one small
+target (max_age) and runs two short campaigns, about two minutes in all; tools/test-all.sh runs it.
+Needs afl++, clang and llvm (tools/setup-deps.sh test): fails, never skips, without them.
 
     /usr/bin/python3 tools/fuzz/test_tools.py [LIBFUZZER_BUILD]
 
