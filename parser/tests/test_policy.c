@@ -290,6 +290,7 @@ static void origin_patterns_admit_no_bypass(void **state)
     cfg.credentials = 0;
     assert_int_equal(compile(&c, &cfg), CORSHDR_OK);
     assert_int_equal(origin_verdict(&c.p, "null"), CORSHDR_OK);
+    assert_int_equal(origin_verdict(&c.p, "NULL"), CORSHDR_EORIGIN); /* four bytes, not the null origin */
 }
 
 static void actual_requests(void **state)
