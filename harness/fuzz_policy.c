@@ -77,17 +77,17 @@ typedef struct want_problem {
     size_t index;
 } want_problem;
 
-typedef struct oracle_pattern {
-    char prefix[80];   /* scheme "://" */
-    char host[320];    /* the host, or for a subdomain pattern "." and the base */
+/* A valid serialized origin (not null) in parts: spans into it, so a request's Origin of any length fits. */
+typedef struct origin_view {
+    const char *prefix, *host; /* scheme "://"; the host */
     size_t prefix_len, host_len;
-    int subdomains, any_port, has_port;
+    int has_port;
     unsigned port;
-} oracle_pattern;
+} origin_view;
 
-/* The host part of a valid serialized origin (not null), the prefix, and the port. */
-static void split_origin(const char *o, size_t n, oracle_pattern *pt)
+static origin_view view_origin(const char *o, size_t n)
 {
+    origin_view v;
     const char *sep = memchr(o, ':', n);
     size_t pl = (size_t)(sep - o) + 3, h = pl, end = n;
     if (o[h] == '[') {
@@ -96,14 +96,36 @@ static void split_origin(const char *o, size_t n, oracle_pattern *pt)
         while (end > h && memchr(o + h, ':', end - h))
             end = (size_t)((const char *)memchr(o + h, ':', end - h) - o);
     }
-    memcpy(pt->prefix, o, pl);
-    pt->prefix_len = pl;
-    memcpy(pt->host, o + h, end - h);
-    pt->host_len = end - h;
-    pt->has_port = end < n;
-    pt->port = 0;
+    v.prefix = o;
+    v.prefix_len = pl;
+    v.host = o + h;
+    v.host_len = end - h;
+    v.has_port = end < n;
+    v.port = 0;
     for (size_t i = end + 1; i < n; i++)
-        pt->port = pt->port * 10 + (unsigned)(o[i] - '0');
+        v.port = v.port * 10 + (unsigned)(o[i] - '0');
+    return v;
+}
+
+/* A configured origin or pattern: an entry is at most 320 bytes (longer ones are EORIGIN), so its parts
+ * fit. */
+typedef struct oracle_pattern {
+    char prefix[320];  /* scheme "://" */
+    char host[320];    /* the host, or for a subdomain pattern "." and the base */
+    size_t prefix_len, host_len;
+    int subdomains, any_port, has_port;
+    unsigned port;
+} oracle_pattern;
+
+static void split_origin(const char *o, size_t n, oracle_pattern *pt)
+{
+    origin_view v = view_origin(o, n);
+    memcpy(pt->prefix, v.prefix, v.prefix_len);
+    pt->prefix_len = v.prefix_len;
+    memcpy(pt->host, v.host, v.host_len);
+    pt->host_len = v.host_len;
+    pt->has_port = v.has_port;
+    pt->port = v.port;
 }
 
 /* An IP host of a valid origin: bracketed, or a last label that is a number (the URL standard's "ends in
@@ -451,8 +473,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             int allowed = 0;
             for (size_t i = 0; i < exact.n && !allowed; i++)
                 allowed = fin_span_eq(origin, exact.v[i].p, exact.v[i].n);
-            oracle_pattern o;
-            split_origin(origin.ptr, origin.len, &o);
+            origin_view o = view_origin(origin.ptr, origin.len);
             for (size_t i = 0; i < npats && !allowed; i++) {
                 const oracle_pattern *q = &pats[i];
                 if (q->prefix_len != o.prefix_len || memcmp(q->prefix, o.prefix, o.prefix_len))
