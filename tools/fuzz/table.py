@@ -3,7 +3,7 @@
 
     /usr/bin/python3 tools/fuzz/table.py SUMMARY.json... > table.md
 
-Columns: target, engine (with cmplog), CPU minutes, execs, execs per CPU second, inputs new to the corpus,
+Rows by target, then start time. Columns: target, engine (with cmplog), CPU minutes, execs, execs per CPU second, inputs new to the corpus,
 lines and branches of parser/src reached by the target's corpus before and after the campaign, the same
 for every corpus and the unit tests together, crashes and mismatches. A summary that is not a
 corshdr-fuzz-campaign/1 object is an error naming the file.
@@ -43,7 +43,7 @@ def main(paths):
                 s = json.load(f)
             if not isinstance(s, dict) or s.get("schema") != "corshdr-fuzz-campaign/1":
                 raise ValueError("not a corshdr-fuzz-campaign/1 summary")
-            rows.append((s["target"], s["engine"], row(s)))
+            rows.append((s["target"], s.get("started") or "", row(s)))
         except (OSError, ValueError, KeyError, TypeError) as e:
             sys.exit("table: %s: %s" % (p, e))
     print("| target | engine | CPU min | execs | execs/CPU-s | new inputs | target lines | target branches "
