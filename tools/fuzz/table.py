@@ -3,9 +3,10 @@
 
     /usr/bin/python3 tools/fuzz/table.py SUMMARY.json... > table.md
 
-Rows by target, then start time. Columns: target, engine (with cmplog), CPU minutes, execs, execs per CPU second, inputs new to the corpus,
-lines and branches of parser/src reached by the target's corpus before and after the campaign, the same
-for every corpus and the unit tests together, crashes and mismatches. A summary that is not a
+Rows by target, then start time. Columns: target, engine (with cmplog), CPU minutes, execs, execs per
+CPU second, inputs new to the corpus, lines and branches of parser/src reached by the target's corpus
+before and after the campaign, the same for every corpus and the unit tests together, crashes and
+mismatches. A summary that is not a
 corshdr-fuzz-campaign/1 object is an error naming the file.
 """
 
