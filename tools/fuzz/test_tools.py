@@ -153,7 +153,12 @@ class Campaigns(unittest.TestCase):
     def test_fold_adds_new_edge_inputs_by_content_hash(self):
         root = os.path.join(SCRATCH, "corpus-copy")
         shutil.rmtree(root, ignore_errors=True)
-        shutil.copytree(os.path.join(TOP, "corpus", TARGET), os.path.join(root, TARGET))
+        # A third of the seeds: the campaign's corpus (which began from all of them) then surely reaches
+        # edges the copy does not, however saturated corpus/ is.
+        os.makedirs(os.path.join(root, TARGET))
+        seeds = sorted(os.listdir(os.path.join(TOP, "corpus", TARGET)))
+        for name in seeds[:len(seeds) // 3]:
+            shutil.copy(os.path.join(TOP, "corpus", TARGET, name), os.path.join(root, TARGET, name))
         before = set(os.listdir(os.path.join(root, TARGET)))
         env = dict(self.env, FUZZ_CORPUS_DIR=root)
         fold = ["sh", os.path.join(TOP, "tools", "fuzz-fold.sh"), TARGET, self.afl_work]
@@ -162,7 +167,7 @@ class Campaigns(unittest.TestCase):
         after = set(os.listdir(os.path.join(root, TARGET)))
         self.assertLessEqual(before, after)
         added = after - before
-        self.assertGreater(len(added), 0, "an 8-second AFL++ campaign on max_age reaches new edges")
+        self.assertGreater(len(added), 0, "the campaign reaches edges a third of the seeds do not")
         self.assertLess(len(added), len(os.listdir(os.path.join(self.afl_work, "corpus"))))
         for name in added:
             self.assertEqual(sha1(os.path.join(root, TARGET, name)), name)
