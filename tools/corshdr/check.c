@@ -193,22 +193,6 @@ static int bad_value(const char *option, const char *value, size_t base, corshdr
     return CLI_EXIT_USAGE;
 }
 
-static int parse_u32(const char *s, uint32_t *out)
-{
-    uint64_t v = 0;
-    if (!*s)
-        return -1;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return -1;
-        v = v * 10 + (uint64_t)(*s - '0');
-        if (v > UINT32_MAX)
-            return -1;
-    }
-    *out = (uint32_t)v;
-    return 0;
-}
-
 /* Whether a browser lets script send this header; the ones it would silently drop are recorded. */
 static int keep_request_header(check_request *q, corshdr_span name, corshdr_span value)
 {
@@ -316,12 +300,15 @@ static int build_request(struct run *r)
         cli_error("check: --max-age-cap applies to a preflight response: add --preflight");
         return CLI_EXIT_USAGE;
     }
-    if (o->max_age_cap && parse_u32(o->max_age_cap, &q->max_age_cap) != 0) {
+    size_t cap = 0;
+    if (o->max_age_cap && args_size(o->max_age_cap, UINT32_MAX, &cap) != 0) {
         char shown[CLI_ESCAPED_SIZE];
         cli_error("check: --max-age-cap '%s': expected a number of seconds, 0-4294967295",
                   cli_escape(shown, o->max_age_cap, strlen(o->max_age_cap)));
         return CLI_EXIT_USAGE;
     }
+    if (o->max_age_cap)
+        q->max_age_cap = (uint32_t)cap;
     q->preflight = o->preflight;
     return collect_unsafe_names(r);
 }
