@@ -167,12 +167,13 @@ static void check_methods(const corshdr_policy_config *cfg, problems *pr, unsign
         else if (corshdr_is_forbidden_method(m.ptr, m.len))
             problem(pr, CORSHDR_EMETHOD, CORSHDR_PART_METHODS, i, 0,
                     "a method browsers can send (not CONNECT, TRACE, TRACK)");
-        else if ((up = corshdr_method_normalize(m.ptr, m.len)).ptr != m.ptr && memcmp(up.ptr, m.ptr, m.len) != 0) {
+        else if ((up = corshdr_method_normalize(m.ptr, m.len)).ptr != m.ptr) { /* a standard one */
             size_t off = 0;
-            while (up.ptr[off] == m.ptr[off])
+            while (off < m.len && up.ptr[off] == m.ptr[off])
                 off++;
-            problem(pr, CORSHDR_ECANONICAL, CORSHDR_PART_METHODS, i, off,
-                    "DELETE, GET, HEAD, OPTIONS, POST, PUT in uppercase: browsers send them so");
+            if (off < m.len)
+                problem(pr, CORSHDR_ECANONICAL, CORSHDR_PART_METHODS, i, off,
+                        "DELETE, GET, HEAD, OPTIONS, POST, PUT in uppercase: browsers send them so");
         }
     }
 }
